@@ -1,0 +1,96 @@
+"""chatsession: the SuperOffice chat-session lifecycle as a typed domain library.
+
+Every public name is importable from here::
+
+    from chatsession import ChatSession, ChatTopic, ManualClock
+"""
+
+from chatsession.adapters.clock import ManualClock, SystemClock
+from chatsession.domain.customer import Customer
+from chatsession.domain.errors import (
+    ChatbotActiveError,
+    ChatbotInactiveError,
+    ChatSessionError,
+    CommandNotAllowedError,
+    InvalidArgumentError,
+    InvariantViolationError,
+    NotHandlingUserError,
+    TransferToSelfError,
+)
+from chatsession.domain.events import (
+    ChatSessionEvent,
+    CustomerFetched,
+    EndReason,
+    MessageAuthor,
+    MessagePosted,
+    SessionEnded,
+    SessionPickedUp,
+    SessionRequested,
+    SessionReset,
+    StatusChanged,
+    TransferAccepted,
+    TransferCancelled,
+    TransferDropped,
+    TransferExpired,
+    TransferRejected,
+    TransferRequested,
+)
+from chatsession.domain.flags import ChatSessionFlags
+from chatsession.domain.invariants import (
+    check_invariants,
+    invariant_violations,
+    transition_violations,
+)
+from chatsession.domain.lifecycle import TransferState
+from chatsession.domain.outcome import NoOpReason, Outcome
+from chatsession.domain.session import ChatSession
+from chatsession.domain.status import ACTIVE, ENDED, WAITING, ChatSessionStatus
+from chatsession.domain.topic import ChatTopic
+from chatsession.ports.clock import Clock
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVE",
+    "ENDED",
+    "WAITING",
+    "ChatSession",
+    "ChatSessionError",
+    "ChatSessionEvent",
+    "ChatSessionFlags",
+    "ChatSessionStatus",
+    "ChatTopic",
+    "ChatbotActiveError",
+    "ChatbotInactiveError",
+    "Clock",
+    "CommandNotAllowedError",
+    "Customer",
+    "CustomerFetched",
+    "EndReason",
+    "InvalidArgumentError",
+    "InvariantViolationError",
+    "ManualClock",
+    "MessageAuthor",
+    "MessagePosted",
+    "NoOpReason",
+    "NotHandlingUserError",
+    "Outcome",
+    "SessionEnded",
+    "SessionPickedUp",
+    "SessionRequested",
+    "SessionReset",
+    "StatusChanged",
+    "SystemClock",
+    "TransferAccepted",
+    "TransferCancelled",
+    "TransferDropped",
+    "TransferExpired",
+    "TransferRejected",
+    "TransferRequested",
+    "TransferState",
+    "TransferToSelfError",
+    "__version__",
+    "check_invariants",
+    "invariant_violations",
+    "transition_violations",
+]

@@ -1,0 +1,1 @@
+"""The chat-session domain: pure, with no I/O. Time comes from the ``Clock`` port."""

@@ -1,0 +1,27 @@
+"""Customer: what a customer tells about themselves when requesting a chat."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+INT32_MAX = 2**31 - 1
+
+
+class Customer(BaseModel):
+    """The customer side of a new session. Lengths follow SuperOffice's ``chat_session`` table."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+    alias: str = Field(default="", max_length=64)
+    host: str = ""
+    name: str = ""
+    email: str = ""
+    phone: str = Field(default="", max_length=32)
+    company_name: str = ""
+    consented: bool = False
+    person_id: int | None = Field(default=None, gt=0, le=INT32_MAX)
+    contact_id: int | None = Field(default=None, gt=0, le=INT32_MAX)
+
+
+ANONYMOUS = Customer()
+"""A customer who told nothing."""

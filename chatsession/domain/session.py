@@ -1,0 +1,646 @@
+"""ChatSession: the aggregate. Its fields are SuperOffice's ChatSessionEntity in snake_case.
+
+The status and transfer lifecycles are the shared ``transitions`` machines of
+``chatsession.domain.lifecycle``; this class holds the data, checks the rules that
+need data (who may act), and records events. Commands read like the domain:
+``session.reject_transfer(by=agent_id)``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from operator import attrgetter
+from typing import Any
+
+from transitions import EventData
+
+from chatsession.domain.aware import require_aware
+from chatsession.domain.customer import ANONYMOUS, Customer
+from chatsession.domain.errors import (
+    ChatbotActiveError,
+    ChatbotInactiveError,
+    CommandNotAllowedError,
+    InvalidArgumentError,
+    NotHandlingUserError,
+    TransferToSelfError,
+)
+from chatsession.domain.events import (
+    ChatSessionEvent,
+    CustomerFetched,
+    EndReason,
+    MessageAuthor,
+    MessagePosted,
+    SessionEnded,
+    SessionPickedUp,
+    SessionRequested,
+    SessionReset,
+    StatusChanged,
+    TransferAccepted,
+    TransferCancelled,
+    TransferDropped,
+    TransferExpired,
+    TransferRejected,
+    TransferRequested,
+)
+from chatsession.domain.flags import ChatSessionFlags
+from chatsession.domain.lifecycle import (
+    STATUS_MACHINE,
+    TRANSFER_MACHINE,
+    TransferState,
+    allowed_sources,
+    fire,
+)
+from chatsession.domain.outcome import NoOpReason, Outcome
+from chatsession.domain.status import ChatSessionStatus
+from chatsession.domain.topic import ChatTopic
+from chatsession.ports.clock import Clock
+
+S = ChatSessionStatus
+INT32_MAX = 2**31 - 1
+MESSAGE_COPY_LIMIT = 1024
+"""``first_message`` and ``last_message`` keep at most this many characters (the column size)."""
+
+FIELDS: tuple[str, ...] = (
+    "chat_session_id",
+    "topic_id",
+    "status",
+    "user_id",
+    "person_id",
+    "customer_alias",
+    "customer_host",
+    "customer_name",
+    "customer_email",
+    "customer_phone",
+    "customer_consented",
+    "customer_company_name",
+    "first_message",
+    "last_message",
+    "when_requested",
+    "when_started",
+    "when_ended",
+    "when_idle",
+    "when_fetched",
+    "session_key",
+    "initial_queue_pos",
+    "alert_level",
+    "rank",
+    "flags",
+    "contact_id",
+    "project_id",
+    "sale_id",
+    "ticket_id",
+    "transfer_to",
+    "chatbot_is_active",
+    "rating",
+    "transfer_requested_at",
+    "version",
+)
+"""The session's data fields, in ChatSessionEntity order, then the library's own."""
+
+_values = attrgetter(*FIELDS)
+_APPLIED = Outcome.applied()
+
+
+def _associate_id(value: object, what: str = "by") -> int:
+    """Check an associate id: a positive int32."""
+    if type(value) is not int or not 0 < value <= INT32_MAX:
+        raise InvalidArgumentError(f"{what} must be a positive int32 associate id, got {value!r}")
+    return value
+
+
+def _message_text(text: object) -> str:
+    if not isinstance(text, str) or not text:
+        raise InvalidArgumentError(f"message text must be a non-empty str, got {text!r}")
+    return text
+
+
+class ChatSession:
+    """A chat session: the aggregate root of the SuperOffice chat lifecycle.
+
+    Create one with ``ChatSession.request(...)``. The keyword constructor restores a
+    session from stored fields as they are (fast, no checks): call
+    ``chatsession.check_invariants`` on data you do not trust.
+    """
+
+    __slots__ = (*FIELDS, "transfer_state", "_clock", "_events")
+
+    chat_session_id: int
+    topic_id: int
+    status: ChatSessionStatus
+    user_id: int | None
+    person_id: int | None
+    customer_alias: str
+    customer_host: str
+    customer_name: str
+    customer_email: str
+    customer_phone: str
+    customer_consented: bool
+    customer_company_name: str
+    first_message: str
+    last_message: str
+    when_requested: datetime
+    when_started: datetime | None
+    when_ended: datetime | None
+    when_idle: datetime | None
+    when_fetched: datetime | None
+    session_key: str
+    initial_queue_pos: int
+    alert_level: int
+    rank: int
+    flags: ChatSessionFlags
+    contact_id: int | None
+    project_id: int | None
+    sale_id: int | None
+    ticket_id: int | None
+    transfer_to: int | None
+    chatbot_is_active: bool
+    rating: int | None
+    transfer_requested_at: datetime | None
+    version: int
+    transfer_state: TransferState
+
+    def __init__(
+        self,
+        *,
+        chat_session_id: int,
+        topic_id: int,
+        status: ChatSessionStatus,
+        when_requested: datetime,
+        clock: Clock,
+        user_id: int | None = None,
+        person_id: int | None = None,
+        customer_alias: str = "",
+        customer_host: str = "",
+        customer_name: str = "",
+        customer_email: str = "",
+        customer_phone: str = "",
+        customer_consented: bool = False,
+        customer_company_name: str = "",
+        first_message: str = "",
+        last_message: str = "",
+        when_started: datetime | None = None,
+        when_ended: datetime | None = None,
+        when_idle: datetime | None = None,
+        when_fetched: datetime | None = None,
+        session_key: str = "",
+        initial_queue_pos: int = 0,
+        alert_level: int = 0,
+        rank: int = 0,
+        flags: ChatSessionFlags = ChatSessionFlags.CustomerIsTyping,
+        contact_id: int | None = None,
+        project_id: int | None = None,
+        sale_id: int | None = None,
+        ticket_id: int | None = None,
+        transfer_to: int | None = None,
+        chatbot_is_active: bool = False,
+        rating: int | None = None,
+        transfer_requested_at: datetime | None = None,
+        version: int = 0,
+    ) -> None:
+        self.chat_session_id = chat_session_id
+        self.topic_id = topic_id
+        self.status = status
+        self.user_id = user_id
+        self.person_id = person_id
+        self.customer_alias = customer_alias
+        self.customer_host = customer_host
+        self.customer_name = customer_name
+        self.customer_email = customer_email
+        self.customer_phone = customer_phone
+        self.customer_consented = customer_consented
+        self.customer_company_name = customer_company_name
+        self.first_message = first_message
+        self.last_message = last_message
+        self.when_requested = when_requested
+        self.when_started = when_started
+        self.when_ended = when_ended
+        self.when_idle = when_idle
+        self.when_fetched = when_fetched
+        self.session_key = session_key
+        self.initial_queue_pos = initial_queue_pos
+        self.alert_level = alert_level
+        self.rank = rank
+        self.flags = flags
+        self.contact_id = contact_id
+        self.project_id = project_id
+        self.sale_id = sale_id
+        self.ticket_id = ticket_id
+        self.transfer_to = transfer_to
+        self.chatbot_is_active = chatbot_is_active
+        self.rating = rating
+        self.transfer_requested_at = transfer_requested_at
+        self.version = version
+        self.transfer_state = TransferState.NONE if transfer_to is None else TransferState.PENDING
+        self._clock = clock
+        self._events: list[ChatSessionEvent] = []
+
+    # ------------------------------------------------------------------ creation
+
+    @classmethod
+    def request(
+        cls,
+        chat_session_id: int,
+        topic: ChatTopic,
+        *,
+        clock: Clock,
+        customer: Customer = ANONYMOUS,
+        agents_available: bool = True,
+        queue_length: int = 0,
+        session_key: str = "",
+    ) -> ChatSession:
+        """A customer asks for a chat on ``topic``.
+
+        The session starts in PreChatForm, Faq, InQueue or OfflineForm, in that order of
+        preference, by the topic's settings and ``agents_available``. ``queue_length`` is
+        the number of sessions already waiting (``initial_queue_pos`` is one more).
+        """
+        _associate_id(chat_session_id, "chat_session_id")
+        if not isinstance(topic, ChatTopic):
+            raise InvalidArgumentError(f"topic must be a ChatTopic, got {type(topic).__name__}")
+        if not isinstance(customer, Customer):
+            raise InvalidArgumentError(
+                f"customer must be a Customer, got {type(customer).__name__}"
+            )
+        if type(queue_length) is not int or not 0 <= queue_length < INT32_MAX:
+            raise InvalidArgumentError(f"queue_length must be an int >= 0, got {queue_length!r}")
+        now = require_aware(clock.now(), "clock.now()")
+        session = cls(
+            chat_session_id=chat_session_id,
+            topic_id=topic.id,
+            status=S.Invalid,
+            when_requested=now,
+            clock=clock,
+            person_id=customer.person_id,
+            contact_id=customer.contact_id,
+            customer_alias=customer.alias,
+            customer_host=customer.host,
+            customer_name=customer.name,
+            customer_email=customer.email,
+            customer_phone=customer.phone,
+            customer_consented=customer.consented,
+            customer_company_name=customer.company_name,
+            chatbot_is_active=topic.bot_enabled,
+            session_key=session_key,
+        )
+        fire(
+            STATUS_MACHINE,
+            "request",
+            session,
+            now=now,
+            use_prechat_form=topic.use_prechat_form,
+            use_faq=topic.use_faq,
+            agents_available=agents_available,
+        )
+        if session.status is S.InQueue:
+            session.initial_queue_pos = queue_length + 1
+        session._record(
+            SessionRequested,
+            now,
+            topic_id=topic.id,
+            chatbot_is_active=session.chatbot_is_active,
+        )
+        return session
+
+    # ---------------------------------------------------------- before the queue
+
+    def submit_prechat_form(self, topic: ChatTopic, *, agents_available: bool = True) -> Outcome:
+        """The customer sent the pre-chat form: on to the FAQ, the queue or the offline form."""
+        if not isinstance(topic, ChatTopic) or topic.id != self.topic_id:
+            raise InvalidArgumentError(
+                f"submit_prechat_form needs the session's topic (id {self.topic_id}), got {topic!r}"
+            )
+        return self._change_status(
+            "submit_prechat_form", use_faq=topic.use_faq, agents_available=agents_available
+        )
+
+    def faq_not_helpful(self, *, agents_available: bool = True) -> Outcome:
+        """The customer still needs help after the FAQ: to the queue (or the offline form)."""
+        return self._change_status("faq_not_helpful", agents_available=agents_available)
+
+    def faq_resolved(self) -> Outcome:
+        """The FAQ answered the customer: the session is finished."""
+        return self._change_status("faq_resolved")
+
+    def submit_offline_request(self) -> Outcome:
+        """The customer left a request through the offline form."""
+        return self._change_status("submit_offline_request")
+
+    def leave_queue(self) -> Outcome:
+        """The customer gave up before any agent picked the session up."""
+        return self._change_status("leave_queue")
+
+    # ------------------------------------------------------------------ the chat
+
+    def pick_up(self, *, by: int) -> Outcome:
+        """User ``by`` answers the session. Not in the queue: a no-op (``NOT_IN_QUEUE``)."""
+        by = _associate_id(by)
+        if self.status is not S.InQueue:
+            return Outcome.noop(NoOpReason.NOT_IN_QUEUE)
+        if self.chatbot_is_active:
+            raise ChatbotActiveError(
+                "pick_up", self.status, detail="a chatbot holds the session; reset it first"
+            )
+        now = self._now()
+        fire(STATUS_MACHINE, "pick_up", self, now=now)
+        self.user_id = by
+        self.when_started = max(now, self.when_requested)
+        return self._record(SessionPickedUp, now, by=by, user_id=by)
+
+    def post_customer_message(self, text: str) -> Outcome:
+        """The customer writes. In an active chat the status becomes CustomerLast."""
+        text = _message_text(text)
+        now = self._now()
+        fire(STATUS_MACHINE, "post_customer_message", self, now=now)
+        return self._message(MessageAuthor.CUSTOMER, text, now, None)
+
+    def post_user_message(self, text: str, *, by: int) -> Outcome:
+        """The handling user writes; the status becomes UserLast."""
+        by = _associate_id(by)
+        text = _message_text(text)
+        self._ensure_allowed("post_user_message")
+        self._ensure_handling_user("post_user_message", by)
+        now = self._now()
+        fire(STATUS_MACHINE, "post_user_message", self, now=now)
+        return self._message(MessageAuthor.USER, text, now, by)
+
+    def post_bot_message(self, text: str) -> Outcome:
+        """The session's chatbot writes; the status becomes UserLast."""
+        text = _message_text(text)
+        self._ensure_allowed("post_bot_message")
+        if not self.chatbot_is_active:
+            raise ChatbotInactiveError(
+                "post_bot_message", self.status, detail="no chatbot is active on the session"
+            )
+        now = self._now()
+        fire(STATUS_MACHINE, "post_bot_message", self, now=now)
+        return self._message(MessageAuthor.BOT, text, now, None)
+
+    # -------------------------------------------------------------- transfers
+
+    def transfer(self, *, to: int, by: int) -> Outcome:
+        """The handling user ``by`` asks to hand the session to user ``to``.
+
+        Anyone else: a no-op (``NOT_OWNER``). A new transfer replaces a pending one.
+        """
+        to = _associate_id(to, "to")
+        by = _associate_id(by)
+        self._ensure_allowed("transfer")
+        if by != self.user_id:
+            return Outcome.noop(NoOpReason.NOT_OWNER)
+        if to == by:
+            raise TransferToSelfError(
+                "transfer", self.status, detail=f"associate {by} cannot transfer to themselves"
+            )
+        now = self._now()
+        replaced = self.transfer_to
+        fire(TRANSFER_MACHINE, "transfer", self, now=now, to=to)
+        return self._record(TransferRequested, now, by=by, to=to, replaced=replaced)
+
+    def accept_transfer(self, *, by: int) -> Outcome:
+        """The transfer target ``by`` takes the session over and becomes its handling user."""
+        by = _associate_id(by)
+        if (noop := self._transfer_target_noop(by)) is not None:
+            return noop
+        now = self._now()
+        previous = self.user_id
+        fire(TRANSFER_MACHINE, "accept_transfer", self, now=now)
+        self.user_id = by
+        assert previous is not None  # a pending transfer always has a handling user
+        return self._record(TransferAccepted, now, by=by, previous_user_id=previous)
+
+    def reject_transfer(self, *, by: int) -> Outcome:
+        """The transfer target ``by`` denies the transfer; the handling user goes on chatting.
+
+        "If the session is not being transferred, nothing happens": a no-op
+        (``NO_TRANSFER_PENDING``), as it is when ``by`` is not the target
+        (``NOT_TRANSFER_TARGET``).
+        """
+        by = _associate_id(by)
+        if (noop := self._transfer_target_noop(by)) is not None:
+            return noop
+        now = self._now()
+        fire(TRANSFER_MACHINE, "reject_transfer", self, now=now)
+        return self._record(TransferRejected, now, by=by, to=by)
+
+    def cancel_transfer(self, *, by: int) -> Outcome:
+        """The handling user ``by`` withdraws a pending transfer."""
+        by = _associate_id(by)
+        if self.transfer_to is None:
+            return Outcome.noop(NoOpReason.NO_TRANSFER_PENDING)
+        if by != self.user_id:
+            return Outcome.noop(NoOpReason.NOT_OWNER)
+        now = self._now()
+        to = self.transfer_to
+        fire(TRANSFER_MACHINE, "cancel_transfer", self, now=now)
+        return self._record(TransferCancelled, now, by=by, to=to)
+
+    def expire_transfer(self, timeout: timedelta) -> Outcome:
+        """Drop a pending transfer that has waited at least ``timeout`` (by the clock)."""
+        if not isinstance(timeout, timedelta) or timeout < timedelta(0):
+            raise InvalidArgumentError(f"timeout must be a timedelta >= 0, got {timeout!r}")
+        if self.transfer_to is None or self.transfer_requested_at is None:
+            return Outcome.noop(NoOpReason.NO_TRANSFER_PENDING)
+        now = self._now()
+        waited = now - self.transfer_requested_at
+        if waited < timeout:
+            return Outcome.noop(NoOpReason.NOT_EXPIRED)
+        to = self.transfer_to
+        fire(TRANSFER_MACHINE, "expire_transfer", self, now=now)
+        return self._record(TransferExpired, now, to=to, waited=waited)
+
+    # ----------------------------------------------------------------- the end
+
+    def end(self, reason: EndReason, *, by: int | None = None) -> Outcome:
+        """End an active chat (to Finished). ``EndReason.BY_USER`` needs the handling user."""
+        try:
+            reason = EndReason(reason)
+        except ValueError:
+            raise InvalidArgumentError(f"reason must be an EndReason, got {reason!r}") from None
+        if by is not None:
+            by = _associate_id(by)
+        self._ensure_allowed("end")
+        if reason is EndReason.BY_USER:
+            if by is None:
+                raise InvalidArgumentError("end(EndReason.BY_USER) needs by=<user id>")
+            self._ensure_handling_user("end", by)
+        now = self._now()
+        fire(STATUS_MACHINE, "end", self, now=now)
+        return self._record(SessionEnded, now, by=by, reason=reason)
+
+    def reopen(self) -> Outcome:
+        """A finished session comes back: to CustomerLast, or InQueue if nobody ever had it."""
+        return self._change_status("reopen", clear_ended=True)
+
+    def close(self) -> Outcome:
+        """Close the session for good."""
+        return self._change_status("close")
+
+    def delete(self) -> Outcome:
+        """Delete the session. Deleted is terminal: nothing changes it again."""
+        return self._change_status("delete")
+
+    def reset(self, *, agents_available: bool = True, by: int | None = None) -> Outcome:
+        """Put the session back on the queue (a bot hands off to humans, or a user puts it back).
+
+        The bot is switched off, the handling user and any pending transfer are cleared.
+        With no agents available, the session goes to the offline form.
+        """
+        if by is not None:
+            by = _associate_id(by)
+        self._ensure_allowed("reset")
+        now = self._now()
+        previous_status, previous_user = self.status, self.user_id
+        fire(STATUS_MACHINE, "reset", self, now=now, agents_available=agents_available)
+        self._drop_transfer("reset", now)
+        self.user_id = None
+        self.chatbot_is_active = False
+        return self._record(
+            SessionReset, now, by=by, previous_status=previous_status,
+            previous_user_id=previous_user,
+        )
+
+    def customer_fetched(self) -> Outcome:
+        """The customer's client fetched the session: ``when_fetched`` becomes now."""
+        now = self._now()
+        fire(STATUS_MACHINE, "customer_fetched", self, now=now)
+        self.when_fetched = now
+        return self._record(CustomerFetched, now)
+
+    # ------------------------------------------------------------------- events
+
+    def pull_events(self) -> list[ChatSessionEvent]:
+        """Take the events recorded since the last pull (oldest first)."""
+        events, self._events = self._events, []
+        return events
+
+    @property
+    def pending_events(self) -> tuple[ChatSessionEvent, ...]:
+        """The events recorded and not yet pulled."""
+        return tuple(self._events)
+
+    # ----------------------------------------------------------- value helpers
+
+    @property
+    def clock(self) -> Clock:
+        """The clock this session reads the time from."""
+        return self._clock
+
+    @property
+    def transfer_pending(self) -> bool:
+        """True while a transfer waits for its target's answer."""
+        return self.transfer_state is TransferState.PENDING
+
+    def to_dict(self) -> dict[str, Any]:
+        """The data fields as a dict (values as held: enums, aware datetimes)."""
+        return dict(zip(FIELDS, _values(self), strict=True))
+
+    def copy(self, *, clock: Clock | None = None) -> ChatSession:
+        """An independent copy of the data (and pending events), optionally on another clock."""
+        clone = ChatSession.__new__(ChatSession)
+        for name, value in zip(FIELDS, _values(self), strict=True):
+            setattr(clone, name, value)
+        clone.transfer_state = self.transfer_state
+        clone._clock = self._clock if clock is None else clock
+        clone._events = list(self._events)
+        return clone
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ChatSession):
+            return NotImplemented
+        return bool(_values(self) == _values(other))
+
+    def __repr__(self) -> str:
+        transfer = f", transfer_to={self.transfer_to}" if self.transfer_to is not None else ""
+        return (
+            f"ChatSession(id={self.chat_session_id}, status={self.status.name}, "
+            f"user_id={self.user_id}{transfer}, version={self.version})"
+        )
+
+    # ---------------------------------------------------------------- internals
+
+    def _now(self) -> datetime:
+        return require_aware(self._clock.now(), "clock.now()")
+
+    def _record(
+        self,
+        event_type: type[ChatSessionEvent],
+        now: datetime,
+        *,
+        by: int | None = None,
+        **data: Any,
+    ) -> Outcome:
+        self._events.append(
+            event_type(
+                chat_session_id=self.chat_session_id,
+                occurred_at=now,
+                status=self.status,
+                by=by,
+                **data,
+            )
+        )
+        return _APPLIED
+
+    def _ensure_allowed(self, command: str) -> None:
+        """Raise unless the status table allows ``command`` in the current status."""
+        allowed = allowed_sources(STATUS_MACHINE, command)
+        if self.status not in allowed:
+            raise CommandNotAllowedError(command, self.status, allowed)
+
+    def _ensure_handling_user(self, command: str, by: int) -> None:
+        if by != self.user_id:
+            handled = "nobody" if self.user_id is None else f"associate {self.user_id}"
+            raise NotHandlingUserError(
+                command,
+                self.status,
+                detail=f"associate {by} does not handle this session ({handled} does)",
+            )
+
+    def _transfer_target_noop(self, by: int) -> Outcome | None:
+        if self.transfer_to is None:
+            return Outcome.noop(NoOpReason.NO_TRANSFER_PENDING)
+        if by != self.transfer_to:
+            return Outcome.noop(NoOpReason.NOT_TRANSFER_TARGET)
+        return None
+
+    def _change_status(self, command: str, *, clear_ended: bool = False, **kwargs: Any) -> Outcome:
+        now = self._now()
+        previous = self.status
+        fire(STATUS_MACHINE, command, self, now=now, **kwargs)
+        if clear_ended:
+            self.when_ended = None
+        return self._record(StatusChanged, now, command=command, previous_status=previous)
+
+    def _message(
+        self, author: MessageAuthor, text: str, now: datetime, by: int | None
+    ) -> Outcome:
+        if not self.first_message:
+            self.first_message = text[:MESSAGE_COPY_LIMIT]
+        self.last_message = text[:MESSAGE_COPY_LIMIT]
+        self.when_idle = now
+        return self._record(MessagePosted, now, by=by, author=author, text=text)
+
+    def _drop_transfer(self, command: str, now: datetime) -> None:
+        if self.transfer_to is not None:
+            to = self.transfer_to
+            fire(TRANSFER_MACHINE, "drop_transfer", self, now=now)
+            self._record(TransferDropped, now, to=to, command=command)
+
+    # ------------------------------------------- callbacks run by the machines
+
+    def _on_enter_ended(self, event: EventData) -> None:
+        """Entering an ended status: stamp ``when_ended`` once, drop any pending transfer."""
+        now: datetime = event.kwargs["now"]
+        if self.when_ended is None:
+            started = self.when_started or self.when_requested
+            self.when_ended = max(now, started, self.when_requested)
+        self._drop_transfer(event.event.name if event.event else "end", now)
+
+    def _on_transfer_pending(self, event: EventData) -> None:
+        """Entering (or re-entering) ``pending``: remember the target and the time."""
+        self.transfer_to = event.kwargs["to"]
+        self.transfer_requested_at = event.kwargs["now"]
+
+    def _on_transfer_cleared(self, event: EventData) -> None:
+        """Entering ``none``: no target, no request time."""
+        self.transfer_to = None
+        self.transfer_requested_at = None
