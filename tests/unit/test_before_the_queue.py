@@ -1,0 +1,92 @@
+import pytest
+
+from chatsession import (
+    ChatSession,
+    ChatSessionStatus,
+    ChatTopic,
+    CommandNotAllowedError,
+    InvalidArgumentError,
+    ManualClock,
+    StatusChanged,
+    check_invariants,
+)
+
+S = ChatSessionStatus
+
+
+def _session(clock: ManualClock, **settings: bool) -> ChatSession:
+    session = ChatSession.request(1, ChatTopic(id=3, **settings), clock=clock)
+    session.pull_events()
+    return session
+
+
+@pytest.mark.parametrize(
+    ("faq", "agents", "expected"),
+    [(True, True, S.Faq), (False, True, S.InQueue), (False, False, S.OfflineForm)],
+)
+def test_prechat_form_leads_to_faq_queue_or_offline_form(
+    clock: ManualClock, faq: bool, agents: bool, expected: ChatSessionStatus
+) -> None:
+    topic = ChatTopic(id=3, use_prechat_form=True, use_faq=faq)
+    session = _session(clock, use_prechat_form=True, use_faq=faq)
+    assert session.submit_prechat_form(topic, agents_available=agents).changed
+    assert session.status is expected
+    (event,) = session.pull_events()
+    assert isinstance(event, StatusChanged)
+    assert (event.command, event.previous_status, event.status) == (
+        "submit_prechat_form", S.PreChatForm, expected)
+
+
+def test_prechat_form_needs_the_sessions_own_topic(clock: ManualClock) -> None:
+    session = _session(clock, use_prechat_form=True)
+    with pytest.raises(InvalidArgumentError, match="topic"):
+        session.submit_prechat_form(ChatTopic(id=4))
+
+
+@pytest.mark.parametrize(("agents", "expected"), [(True, S.InQueue), (False, S.OfflineForm)])
+def test_faq_not_helpful_goes_to_queue_or_offline_form(
+    clock: ManualClock, agents: bool, expected: ChatSessionStatus
+) -> None:
+    session = _session(clock, use_faq=True)
+    session.faq_not_helpful(agents_available=agents)
+    assert session.status is expected
+
+
+def test_faq_resolved_finishes_the_session(clock: ManualClock) -> None:
+    session = _session(clock, use_faq=True)
+    session.faq_resolved()
+    assert session.status is S.Finished
+    assert session.when_ended == clock.now()
+    check_invariants(session)
+
+
+def test_offline_request_is_posted(clock: ManualClock) -> None:
+    session = _session(clock)
+    session = ChatSession.request(2, ChatTopic(id=3), clock=clock, agents_available=False)
+    session.submit_offline_request()
+    assert session.status is S.RequestPosted
+    assert session.when_ended is not None
+    check_invariants(session)
+
+
+@pytest.mark.parametrize("settings", [{"use_prechat_form": True}, {"use_faq": True}, {}])
+def test_leaving_while_waiting_closes_from_queue(
+    clock: ManualClock, settings: dict[str, bool]
+) -> None:
+    session = _session(clock, **settings)
+    session.leave_queue()
+    assert session.status is S.ClosedFromQueue
+    check_invariants(session)
+
+
+def test_offline_request_from_the_queue_is_not_allowed_and_names_command_and_status(
+    clock: ManualClock,
+) -> None:
+    session = _session(clock)
+    with pytest.raises(CommandNotAllowedError) as caught:
+        session.submit_offline_request()
+    assert caught.value.command == "submit_offline_request"
+    assert caught.value.status is S.InQueue
+    assert caught.value.allowed == (S.OfflineForm,)
+    assert "submit_offline_request" in str(caught.value) and "InQueue" in str(caught.value)
+    assert session.status is S.InQueue and session.pending_events == ()

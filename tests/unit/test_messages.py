@@ -1,0 +1,89 @@
+import pytest
+from actors import ALICE, BOB
+
+from chatsession import (
+    ChatbotInactiveError,
+    ChatSession,
+    ChatSessionStatus,
+    ChatTopic,
+    CommandNotAllowedError,
+    InvalidArgumentError,
+    ManualClock,
+    MessageAuthor,
+    MessagePosted,
+    NotHandlingUserError,
+)
+
+S = ChatSessionStatus
+
+
+def test_customer_message_in_the_queue_keeps_it_queued_and_sets_first_message(
+    queued: ChatSession, clock: ManualClock
+) -> None:
+    queued.post_customer_message("Hello?")
+    assert queued.status is S.InQueue
+    assert queued.first_message == queued.last_message == "Hello?"
+    assert queued.when_idle == clock.now()
+
+
+def test_first_message_is_set_once_and_last_message_follows(active: ChatSession) -> None:
+    active.post_customer_message("one")
+    active.post_user_message("two", by=ALICE)
+    active.post_customer_message("three")
+    assert active.first_message == "one"
+    assert active.last_message == "three"
+
+
+def test_user_message_sets_user_last_and_customer_message_sets_customer_last(
+    active: ChatSession,
+) -> None:
+    active.post_customer_message("hi")
+    assert active.status is S.CustomerLast
+    active.post_user_message("hello", by=ALICE)
+    assert active.status is S.UserLast
+
+
+def test_message_copies_are_cut_to_1024_characters_but_the_event_keeps_the_text(
+    active: ChatSession,
+) -> None:
+    text = "x" * 3000
+    active.post_customer_message(text)
+    assert len(active.first_message) == len(active.last_message) == 1024
+    (event,) = active.pull_events()
+    assert isinstance(event, MessagePosted)
+    assert event.text == text and event.author is MessageAuthor.CUSTOMER
+
+
+def test_only_the_handling_user_may_post_as_user(active: ChatSession) -> None:
+    with pytest.raises(NotHandlingUserError, match="associate 8 does not handle"):
+        active.post_user_message("me too", by=BOB)
+    assert active.last_message == ""
+
+
+def test_user_message_in_the_queue_is_not_allowed(queued: ChatSession) -> None:
+    with pytest.raises(CommandNotAllowedError, match="allowed in: CustomerLast, UserLast"):
+        queued.post_user_message("hi", by=ALICE)
+
+
+def test_bot_message_sets_user_last_and_needs_an_active_bot(
+    clock: ManualClock, active: ChatSession
+) -> None:
+    bot = ChatSession.request(2, ChatTopic(id=3, bot_enabled=True), clock=clock)
+    bot.post_bot_message("How can I help?")
+    assert bot.status is S.UserLast and bot.user_id is None
+    with pytest.raises(ChatbotInactiveError):
+        active.post_bot_message("beep")
+
+
+@pytest.mark.parametrize("bad", ["", None, 42])
+def test_messages_need_non_empty_text(active: ChatSession, bad: object) -> None:
+    with pytest.raises(InvalidArgumentError, match="message text"):
+        active.post_customer_message(bad)  # type: ignore[arg-type]
+
+
+def test_customer_cannot_write_on_a_finished_session(active: ChatSession) -> None:
+    from chatsession import EndReason
+
+    active.end(EndReason.BY_CUSTOMER)
+    with pytest.raises(CommandNotAllowedError, match="post_customer_message"):
+        active.post_customer_message("wait")

@@ -1,0 +1,164 @@
+from datetime import timedelta
+
+import pytest
+from actors import ALICE, BOB, CAROL
+from noop_check import assert_noop
+
+from chatsession import (
+    ChatSession,
+    ChatSessionStatus,
+    CommandNotAllowedError,
+    InvalidArgumentError,
+    ManualClock,
+    NoOpReason,
+    TransferAccepted,
+    TransferCancelled,
+    TransferExpired,
+    TransferRejected,
+    TransferRequested,
+    TransferState,
+    TransferToSelfError,
+    check_invariants,
+)
+
+S = ChatSessionStatus
+
+
+def test_transfer_by_the_handling_user_makes_it_pending(
+    active: ChatSession, clock: ManualClock
+) -> None:
+    assert active.transfer(to=BOB, by=ALICE).changed
+    assert active.transfer_state is TransferState.PENDING and active.transfer_pending
+    assert active.transfer_to == BOB
+    assert active.transfer_requested_at == clock.now()
+    assert active.user_id == ALICE
+    (event,) = active.pull_events()
+    assert isinstance(event, TransferRequested)
+    assert (event.by, event.to, event.replaced) == (ALICE, BOB, None)
+
+
+def test_transfer_by_someone_who_does_not_own_the_session_changes_nothing(
+    active: ChatSession,
+) -> None:
+    assert_noop(active, lambda: active.transfer(to=CAROL, by=BOB), NoOpReason.NOT_OWNER)
+
+
+def test_a_new_transfer_replaces_the_pending_one(transferring: ChatSession) -> None:
+    transferring.transfer(to=CAROL, by=ALICE)
+    assert transferring.transfer_to == CAROL
+    (event,) = transferring.pull_events()
+    assert isinstance(event, TransferRequested) and event.replaced == BOB
+    assert transferring.reject_transfer(by=BOB).reason is NoOpReason.NOT_TRANSFER_TARGET
+
+
+def test_transferring_to_oneself_is_an_error(active: ChatSession) -> None:
+    with pytest.raises(TransferToSelfError, match="transfer is not allowed in status UserLast"):
+        active.transfer(to=ALICE, by=ALICE)
+
+
+def test_transfer_of_a_queued_session_is_not_allowed(queued: ChatSession) -> None:
+    with pytest.raises(CommandNotAllowedError) as caught:
+        queued.transfer(to=BOB, by=ALICE)
+    assert caught.value.command == "transfer" and caught.value.status is S.InQueue
+
+
+def test_accept_transfer_makes_the_target_the_handling_user(transferring: ChatSession) -> None:
+    status = transferring.status
+    assert transferring.accept_transfer(by=BOB).changed
+    assert transferring.user_id == BOB
+    assert transferring.transfer_to is None and transferring.transfer_requested_at is None
+    assert transferring.status is status
+    (event,) = transferring.pull_events()
+    assert isinstance(event, TransferAccepted) and event.previous_user_id == ALICE
+    check_invariants(transferring)
+
+
+def test_reject_transfer_clears_it_and_the_user_goes_on(transferring: ChatSession) -> None:
+    before = transferring.to_dict()
+    assert transferring.reject_transfer(by=BOB).changed
+    after = transferring.to_dict()
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed == {"transfer_to", "transfer_requested_at"}
+    assert transferring.user_id == ALICE and transferring.status is before["status"]
+    (event,) = transferring.pull_events()
+    assert isinstance(event, TransferRejected) and event.by == BOB
+    check_invariants(transferring)
+
+
+def test_reject_without_pending_transfer_changes_nothing(active: ChatSession) -> None:
+    assert_noop(active, lambda: active.reject_transfer(by=BOB), NoOpReason.NO_TRANSFER_PENDING)
+
+
+def test_reject_by_someone_other_than_the_target_changes_nothing(
+    transferring: ChatSession,
+) -> None:
+    assert_noop(transferring, lambda: transferring.reject_transfer(by=CAROL),
+                NoOpReason.NOT_TRANSFER_TARGET)
+    assert_noop(transferring, lambda: transferring.reject_transfer(by=ALICE),
+                NoOpReason.NOT_TRANSFER_TARGET)
+
+
+def test_reject_on_a_session_in_any_status_without_transfer_is_a_no_op(
+    queued: ChatSession,
+) -> None:
+    assert_noop(queued, lambda: queued.reject_transfer(by=BOB), NoOpReason.NO_TRANSFER_PENDING)
+    queued.delete()
+    queued.pull_events()
+    assert_noop(queued, lambda: queued.reject_transfer(by=BOB), NoOpReason.NO_TRANSFER_PENDING)
+
+
+def test_accept_without_pending_transfer_changes_nothing(active: ChatSession) -> None:
+    assert_noop(active, lambda: active.accept_transfer(by=BOB), NoOpReason.NO_TRANSFER_PENDING)
+
+
+def test_accept_by_non_target_changes_nothing(transferring: ChatSession) -> None:
+    assert_noop(transferring, lambda: transferring.accept_transfer(by=CAROL),
+                NoOpReason.NOT_TRANSFER_TARGET)
+
+
+def test_cancel_transfer_by_the_owner_withdraws_it(transferring: ChatSession) -> None:
+    assert transferring.cancel_transfer(by=ALICE).changed
+    assert transferring.transfer_to is None
+    (event,) = transferring.pull_events()
+    assert isinstance(event, TransferCancelled) and event.to == BOB
+
+
+def test_cancel_transfer_no_ops(active: ChatSession, clock: ManualClock) -> None:
+    assert_noop(active, lambda: active.cancel_transfer(by=ALICE), NoOpReason.NO_TRANSFER_PENDING)
+    active.transfer(to=BOB, by=ALICE)
+    assert_noop(active, lambda: active.cancel_transfer(by=BOB), NoOpReason.NOT_OWNER)
+
+
+def test_expire_transfer_only_after_the_timeout(
+    transferring: ChatSession, clock: ManualClock
+) -> None:
+    timeout = timedelta(minutes=2)
+    # the fixture advanced the clock 10 s after the transfer
+    assert_noop(transferring, lambda: transferring.expire_transfer(timeout),
+                NoOpReason.NOT_EXPIRED)
+    clock.advance(timeout - timedelta(seconds=10))
+    assert transferring.expire_transfer(timeout).changed
+    assert transferring.transfer_to is None and transferring.user_id == ALICE
+    (event,) = transferring.pull_events()
+    assert isinstance(event, TransferExpired) and event.waited == timeout
+
+
+def test_expire_without_transfer_is_a_no_op(active: ChatSession) -> None:
+    assert_noop(active, lambda: active.expire_transfer(timedelta(0)),
+                NoOpReason.NO_TRANSFER_PENDING)
+
+
+def test_expire_rejects_a_negative_timeout(transferring: ChatSession) -> None:
+    with pytest.raises(InvalidArgumentError, match="timeout"):
+        transferring.expire_transfer(timedelta(seconds=-1))
+
+
+def test_after_an_accepted_transfer_the_previous_user_can_only_listen(
+    transferring: ChatSession,
+) -> None:
+    from chatsession import NotHandlingUserError
+
+    transferring.accept_transfer(by=BOB)
+    with pytest.raises(NotHandlingUserError):
+        transferring.post_user_message("still here", by=ALICE)
+    assert transferring.transfer(to=CAROL, by=ALICE).reason is NoOpReason.NOT_OWNER
