@@ -122,7 +122,7 @@ class ChatSession:
     ``chatsession.check_invariants`` on data you do not trust.
     """
 
-    __slots__ = (*FIELDS, "transfer_state", "_clock", "_events")
+    __slots__ = (*FIELDS, "transfer_state", "_clock", "_events", "__weakref__")
 
     chat_session_id: int
     topic_id: int
