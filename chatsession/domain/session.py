@@ -98,6 +98,8 @@ FIELDS: tuple[str, ...] = (
 """The session's data fields, in ChatSessionEntity order, then the library's own."""
 
 _values = attrgetter(*FIELDS)
+_NO_TRANSFER = TransferState.NONE
+_PENDING = TransferState.PENDING
 _APPLIED = Outcome.applied()
 
 
@@ -165,8 +167,6 @@ class ChatSession:
         chat_session_id: int,
         topic_id: int,
         status: ChatSessionStatus,
-        when_requested: datetime,
-        clock: Clock,
         user_id: int | None = None,
         person_id: int | None = None,
         customer_alias: str = "",
@@ -178,6 +178,7 @@ class ChatSession:
         customer_company_name: str = "",
         first_message: str = "",
         last_message: str = "",
+        when_requested: datetime,
         when_started: datetime | None = None,
         when_ended: datetime | None = None,
         when_idle: datetime | None = None,
@@ -196,6 +197,7 @@ class ChatSession:
         rating: int | None = None,
         transfer_requested_at: datetime | None = None,
         version: int = 0,
+        clock: Clock,
     ) -> None:
         self.chat_session_id = chat_session_id
         self.topic_id = topic_id
@@ -230,7 +232,7 @@ class ChatSession:
         self.rating = rating
         self.transfer_requested_at = transfer_requested_at
         self.version = version
-        self.transfer_state = TransferState.NONE if transfer_to is None else TransferState.PENDING
+        self.transfer_state = _NO_TRANSFER if transfer_to is None else _PENDING
         self._clock = clock
         self._events: list[ChatSessionEvent] = []
 
