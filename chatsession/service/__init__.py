@@ -1,0 +1,5 @@
+"""The service layer: application services that run one command per unit of work."""
+
+from chatsession.service.agent import AgentReply, ChatAgent, UnknownAssociateError
+
+__all__ = ["AgentReply", "ChatAgent", "UnknownAssociateError"]

@@ -1,0 +1,85 @@
+"""The SuperOffice wire format: pydantic v2 models of ``ChatSessionEntity`` and friends.
+
+Parse and dump::
+
+    from chatsession.wire import parse_chat_session, dump_chat_session
+
+    entity = parse_chat_session(response_text)   # str, bytes or a decoded mapping
+    document = dump_chat_session(entity)         # same keys as read, PascalCase names
+
+Every model is a ``WireModel``: ``Model.from_wire(data)`` and ``model.to_wire()``.
+Any bad input raises ``pydantic.ValidationError``. See ``docs/wire.md``.
+"""
+
+from chatsession.wire.base import WireInput, WireModel
+from chatsession.wire.carriers import Associate, Contact, Person, Project, Sale, Ticket
+from chatsession.wire.codec import (
+    dump_chat_session,
+    dump_wire_list,
+    parse_chat_session,
+    parse_chat_sessions,
+    parse_wire_list,
+)
+from chatsession.wire.entity import ChatSessionEntity
+from chatsession.wire.enums import FlagsField, StatusField
+from chatsession.wire.mapping import from_entity, to_entity
+from chatsession.wire.message import ChatMessage
+from chatsession.wire.rights import FieldProperties, FieldProperty, FieldRight, TableRight
+from chatsession.wire.schema import chat_session_entity_json_schema
+from chatsession.wire.topic import ChatTopicEntity
+from chatsession.wire.types import (
+    INT32_MAX,
+    INT32_MIN,
+    AwareDateTime,
+    BoolField,
+    DateTimeField,
+    Double,
+    DoubleField,
+    EnumNameField,
+    Int32,
+    Int32Field,
+    JsonObject,
+    JsonObjectField,
+    TextField,
+)
+
+__all__ = [
+    "INT32_MAX",
+    "INT32_MIN",
+    "Associate",
+    "AwareDateTime",
+    "BoolField",
+    "ChatMessage",
+    "ChatSessionEntity",
+    "ChatTopicEntity",
+    "Contact",
+    "DateTimeField",
+    "Double",
+    "DoubleField",
+    "EnumNameField",
+    "FieldProperties",
+    "FieldProperty",
+    "FieldRight",
+    "FlagsField",
+    "Int32",
+    "Int32Field",
+    "JsonObject",
+    "JsonObjectField",
+    "Person",
+    "Project",
+    "Sale",
+    "StatusField",
+    "TableRight",
+    "TextField",
+    "Ticket",
+    "WireInput",
+    "WireModel",
+    "chat_session_entity_json_schema",
+    "dump_chat_session",
+    "dump_wire_list",
+    "from_entity",
+    "parse_chat_session",
+    "parse_chat_sessions",
+    "parse_wire_list",
+    "to_entity",
+]

@@ -1,0 +1,141 @@
+"""ChatAgent over the in-memory repository (the fake): one command per unit of work."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chatsession import ChatSessionStatus, ChatTopic, ManualClock, NoOpReason
+from chatsession.adapters.associates import InMemoryAssociateDirectory
+from chatsession.adapters.memory import InMemoryChatSessionRepository
+from chatsession.ports.repository import ConcurrencyError
+from chatsession.service import ChatAgent, UnknownAssociateError
+from chatsession.wire import Associate
+
+ALICE, BOB = 7, 8
+TOPIC = ChatTopic(id=3)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def repo(clock: ManualClock) -> InMemoryChatSessionRepository:
+    return InMemoryChatSessionRepository(clock=clock)
+
+
+@pytest.fixture
+def agent(repo: InMemoryChatSessionRepository) -> ChatAgent:
+    directory = InMemoryAssociateDirectory([
+        Associate(associate_id=ALICE, user_name="alice", full_name="Alice"),
+        Associate(associate_id=BOB, user_name="bob", full_name="Bob"),
+    ])
+    return ChatAgent(repo, associates=directory)
+
+
+def test_created_sessions_queue_up_in_order(agent: ChatAgent) -> None:
+    first = agent.create_session(TOPIC).entity
+    second = agent.create_session(TOPIC).entity
+    assert first.status is ChatSessionStatus.InQueue
+    assert (first.initial_queue_pos, second.initial_queue_pos) == (1, 2)
+    assert first.chat_session_id != second.chat_session_id
+    assert first.session_key and first.session_key != second.session_key
+
+
+def test_reject_transfer_end_to_end(agent: ChatAgent, repo: InMemoryChatSessionRepository,
+                                    clock: ManualClock) -> None:
+    sid = agent.create_session(TOPIC).entity.chat_session_id
+    assert sid is not None
+    agent.pick_up(sid, by=ALICE)
+    nothing = agent.reject_transfer(sid, by=BOB)
+    assert nothing.outcome.reason is NoOpReason.NO_TRANSFER_PENDING
+    version = repo.get(sid).version
+    agent.transfer(sid, to="bob", by=ALICE)
+    clock.advance(timedelta(seconds=30))
+    reply = agent.reject_transfer(sid, by=BOB)
+    assert reply.changed
+    assert reply.entity.user is not None and reply.entity.user.full_name == "Alice"
+    assert reply.entity.transfer_to is None
+    assert repo.get(sid).version == version + 2
+    names = [r.event_name for r in repo.outbox.read(chat_session_id=sid, limit=None)]
+    assert names == ["SessionRequested", "SessionPickedUp", "TransferRequested",
+                     "TransferRejected"]
+
+
+def test_a_no_op_is_not_saved(agent: ChatAgent, repo: InMemoryChatSessionRepository) -> None:
+    sid = agent.create_session(TOPIC).entity.chat_session_id
+    assert sid is not None
+    agent.pick_up(sid, by=ALICE)
+    before = repo.get(sid)
+    events = len(repo.outbox.read(limit=None))
+    reply = agent.pick_up(sid, by=BOB)
+    assert reply.outcome.reason is NoOpReason.NOT_IN_QUEUE
+    assert repo.get(sid) == before and len(repo.outbox.read(limit=None)) == events
+
+
+def test_pick_up_first_takes_the_oldest_and_none_when_empty(agent: ChatAgent) -> None:
+    assert agent.pick_up_first(by=ALICE) is None
+    first = agent.create_session(TOPIC).entity.chat_session_id
+    agent.create_session(TOPIC)
+    reply = agent.pick_up_first(by=ALICE, topic_id=TOPIC.id)
+    assert reply is not None and reply.entity.chat_session_id == first
+    assert [e.chat_session_id for e in agent.sessions_for_user(ALICE)] == [first]
+
+
+def test_transfer_to_an_unknown_user_name_is_an_error(agent: ChatAgent) -> None:
+    sid = agent.create_session(TOPIC).entity.chat_session_id
+    assert sid is not None
+    with pytest.raises(UnknownAssociateError, match="carol"):
+        agent.transfer(sid, to="carol", by=ALICE)
+
+
+class RacingRepository:
+    """Wraps a repository; the first ``losses`` saves lose a race (ConcurrencyError)."""
+
+    def __init__(self, inner: InMemoryChatSessionRepository, losses: int) -> None:
+        self.inner, self.losses, self.attempts = inner, losses, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        outer = self
+
+        class Tx:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(tx, name)
+
+            def save(self, session: Any) -> None:
+                outer.attempts += 1
+                if outer.losses:
+                    outer.losses -= 1
+                    raise ConcurrencyError(session.chat_session_id, session.version,
+                                           session.version + 1)
+                tx.save(session)
+
+        with self.inner.transaction() as tx:
+            yield Tx()
+
+
+def test_a_lost_race_is_retried_on_a_fresh_load(repo: InMemoryChatSessionRepository) -> None:
+    sid = ChatAgent(repo).create_session(TOPIC).entity.chat_session_id
+    assert sid is not None
+    racing = RacingRepository(repo, losses=2)
+    reply = ChatAgent(racing, retries=3).pick_up(sid, by=ALICE)  # type: ignore[arg-type]
+    assert reply.changed and racing.attempts == 3
+    assert repo.get(sid).user_id == ALICE
+
+
+def test_retries_give_up_with_the_concurrency_error(repo: InMemoryChatSessionRepository) -> None:
+    sid = ChatAgent(repo).create_session(TOPIC).entity.chat_session_id
+    assert sid is not None
+    racing = RacingRepository(repo, losses=5)
+    with pytest.raises(ConcurrencyError):
+        ChatAgent(racing, retries=2).pick_up(sid, by=ALICE)  # type: ignore[arg-type]
+    assert racing.attempts == 3
+    assert repo.get(sid).status is ChatSessionStatus.InQueue

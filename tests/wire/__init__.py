@@ -1,0 +1,1 @@
+"""Tests of the SuperOffice wire models (``chatsession.wire``)."""
