@@ -109,42 +109,34 @@ DOCUMENTED_NO_OPS: Mapping[str, tuple[NoOpReason, ...]] = {
 """The commands that do nothing, rather than fail, in some states; checked in this order."""
 
 
-def _build_status_machine() -> Machine:
+def _machine(name: str, states: list[Any], transitions: list[dict[str, Any]],
+             attribute: str, on_enter: Mapping[Any, str]) -> Machine:
+    """One shared Machine: no model, no auto transitions, callbacks get the EventData."""
     machine = Machine(
         model=None,
-        states=list(S),
-        transitions=STATUS_TRANSITIONS,
+        states=states,
+        transitions=transitions,
         initial=None,
         auto_transitions=False,
         send_event=True,
-        model_attribute="status",
-        name="ChatSessionStatus",
+        model_attribute=attribute,
+        name=name,
     )
-    for status in ENDED:
-        machine.get_state(status).add_callback("enter", "_on_enter_ended")
+    for state, callback in on_enter.items():
+        machine.get_state(state).add_callback("enter", callback)
     return machine
 
 
-def _build_transfer_machine() -> Machine:
-    machine = Machine(
-        model=None,
-        states=list(TransferState),
-        transitions=TRANSFER_TRANSITIONS,
-        initial=None,
-        auto_transitions=False,
-        send_event=True,
-        model_attribute="transfer_state",
-        name="TransferState",
-    )
-    machine.get_state(TransferState.PENDING).add_callback("enter", "_on_transfer_pending")
-    machine.get_state(TransferState.NONE).add_callback("enter", "_on_transfer_cleared")
-    return machine
-
-
-STATUS_MACHINE: Machine = _build_status_machine()
+STATUS_MACHINE: Machine = _machine(
+    "ChatSessionStatus", list(S), STATUS_TRANSITIONS, "status",
+    on_enter={status: "_on_enter_ended" for status in ENDED},
+)
 """The status lifecycle (the twelve SuperOffice statuses). Shared by every session."""
 
-TRANSFER_MACHINE: Machine = _build_transfer_machine()
+TRANSFER_MACHINE: Machine = _machine(
+    "TransferState", list(TransferState), TRANSFER_TRANSITIONS, "transfer_state",
+    on_enter={T.PENDING: "_on_transfer_pending", T.NONE: "_on_transfer_cleared"},
+)
 """The transfer lifecycle (none / pending). Shared by every session."""
 
 

@@ -122,3 +122,40 @@ def wire_models(model: WireModel) -> list[tuple[str, WireModel]]:
 
     walk(model, "$")
     return found
+
+
+# The property table of the reference page (spec 000_d70adc085e4cee32.txt), in order.
+DOCUMENTED = [
+    "ChatSessionId",
+    "TopicId",
+    "User",
+    "Person",
+    "CustomerAlias",
+    "CustomerHost",
+    "CustomerName",
+    "CustomerEmail",
+    "CustomerPhone",
+    "CustomerConsented",
+    "CustomerCompanyName",
+    "Status",
+    "FirstMessage",
+    "LastMessage",
+    "WhenRequested",
+    "WhenStarted",
+    "WhenEnded",
+    "WhenIdle",
+    "WhenFetched",
+    "SessionKey",
+    "InitialQueuePos",
+    "AlertLevel",
+    "Rank",
+    "Flags",
+    "Contact",
+    "Project",
+    "Sale",
+    "Ticket",
+    "TransferTo",
+    "ChatbotIsActive",
+    "TableRight",
+    "FieldProperties",
+]

@@ -24,7 +24,7 @@ from chatsession.wire import (
     WireModel,
 )
 
-from .helpers import SEED
+from .helpers import DOCUMENTED, SEED
 
 ALL_MODELS: list[type[WireModel]] = [
     Associate,
@@ -44,41 +44,6 @@ ALL_MODELS: list[type[WireModel]] = [
 # The only names to_pascal cannot spell; each carries a written-out alias.
 ALIAS_EXCEPTIONS = {"url": "URL", "url_name": "URLName", "links": "_Links"}
 
-# The property table of the reference page (spec 000_d70adc085e4cee32.txt), in order.
-DOCUMENTED = [
-    "ChatSessionId",
-    "TopicId",
-    "User",
-    "Person",
-    "CustomerAlias",
-    "CustomerHost",
-    "CustomerName",
-    "CustomerEmail",
-    "CustomerPhone",
-    "CustomerConsented",
-    "CustomerCompanyName",
-    "Status",
-    "FirstMessage",
-    "LastMessage",
-    "WhenRequested",
-    "WhenStarted",
-    "WhenEnded",
-    "WhenIdle",
-    "WhenFetched",
-    "SessionKey",
-    "InitialQueuePos",
-    "AlertLevel",
-    "Rank",
-    "Flags",
-    "Contact",
-    "Project",
-    "Sale",
-    "Ticket",
-    "TransferTo",
-    "ChatbotIsActive",
-    "TableRight",
-    "FieldProperties",
-]
 
 
 @pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)

@@ -21,42 +21,11 @@ from chatsession.testing.strategies import sessions
 from chatsession.wire import Associate, dump_chat_session, parse_chat_session
 from chatsession.wire.mapping import from_entity, to_entity
 
+from .helpers import DOCUMENTED
+
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "reject-transfer-response.json"
 CLOCK = ManualClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
-DOCUMENTED_KEYS = {
-    "ChatSessionId",
-    "TopicId",
-    "User",
-    "Person",
-    "CustomerAlias",
-    "CustomerHost",
-    "CustomerName",
-    "CustomerEmail",
-    "CustomerPhone",
-    "CustomerConsented",
-    "CustomerCompanyName",
-    "Status",
-    "FirstMessage",
-    "LastMessage",
-    "WhenRequested",
-    "WhenStarted",
-    "WhenEnded",
-    "WhenIdle",
-    "WhenFetched",
-    "SessionKey",
-    "InitialQueuePos",
-    "AlertLevel",
-    "Rank",
-    "Flags",
-    "Contact",
-    "Project",
-    "Sale",
-    "Ticket",
-    "TransferTo",
-    "ChatbotIsActive",
-    "TableRight",
-    "FieldProperties",
-}
+DOCUMENTED_KEYS = set(DOCUMENTED)
 OPTIONAL = {
     "WhenStarted": "when_started",
     "WhenEnded": "when_ended",
