@@ -5,7 +5,10 @@ Every public name is importable from here::
     from chatsession import ChatSession, ChatTopic, ManualClock
 """
 
+from chatsession.adapters.associates import InMemoryAssociateDirectory
 from chatsession.adapters.clock import ManualClock, SystemClock
+from chatsession.adapters.memory import InMemoryChatSessionRepository
+from chatsession.adapters.sqlite import SqliteChatSessionRepository
 from chatsession.domain.customer import Customer
 from chatsession.domain.errors import (
     ChatbotActiveError,
@@ -46,7 +49,19 @@ from chatsession.domain.outcome import NoOpReason, Outcome
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE, ENDED, WAITING, ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
+from chatsession.ports.associates import AssociateDirectory
 from chatsession.ports.clock import Clock
+from chatsession.ports.repository import (
+    ChatSessionNotFound,
+    ChatSessionNotFoundError,
+    ChatSessionRepository,
+    ConcurrencyError,
+    DuplicateChatSessionError,
+    RepositoryError,
+    SchemaVersionError,
+    TransactionError,
+)
+from chatsession.service import AgentReply, ChatAgent, UnknownAssociateError
 
 __version__ = "0.1.0"
 
@@ -54,19 +69,29 @@ __all__ = [
     "ACTIVE",
     "ENDED",
     "WAITING",
+    "AgentReply",
+    "AssociateDirectory",
+    "ChatAgent",
     "ChatSession",
     "ChatSessionError",
     "ChatSessionEvent",
     "ChatSessionFlags",
+    "ChatSessionNotFound",
+    "ChatSessionNotFoundError",
+    "ChatSessionRepository",
     "ChatSessionStatus",
     "ChatTopic",
     "ChatbotActiveError",
     "ChatbotInactiveError",
     "Clock",
     "CommandNotAllowedError",
+    "ConcurrencyError",
     "Customer",
     "CustomerFetched",
+    "DuplicateChatSessionError",
     "EndReason",
+    "InMemoryAssociateDirectory",
+    "InMemoryChatSessionRepository",
     "InvalidArgumentError",
     "InvariantViolationError",
     "ManualClock",
@@ -75,12 +100,16 @@ __all__ = [
     "NoOpReason",
     "NotHandlingUserError",
     "Outcome",
+    "RepositoryError",
+    "SchemaVersionError",
     "SessionEnded",
     "SessionPickedUp",
     "SessionRequested",
     "SessionReset",
+    "SqliteChatSessionRepository",
     "StatusChanged",
     "SystemClock",
+    "TransactionError",
     "TransferAccepted",
     "TransferCancelled",
     "TransferDropped",
@@ -89,6 +118,7 @@ __all__ = [
     "TransferRequested",
     "TransferState",
     "TransferToSelfError",
+    "UnknownAssociateError",
     "__version__",
     "check_invariants",
     "invariant_violations",

@@ -510,9 +510,19 @@ class ChatSession:
 
     # ------------------------------------------------------------------- events
 
-    def pull_events(self) -> list[ChatSessionEvent]:
-        """Take the events recorded since the last pull (oldest first)."""
-        events, self._events = self._events, []
+    def pull_events(self, count: int | None = None) -> list[ChatSessionEvent]:
+        """Take the events recorded since the last pull, oldest first.
+
+        With ``count``, take only the ``count`` oldest; the rest stay pending (a repository
+        takes exactly the events it stored).
+        """
+        if count is None or count >= len(self._events):
+            events, self._events = self._events, []
+            return events
+        if count < 0:
+            raise InvalidArgumentError(f"count must be >= 0, got {count}")
+        events = self._events[:count]
+        del self._events[:count]
         return events
 
     @property

@@ -1,5 +1,33 @@
 """Ports: the abstractions the domain and the service depend on, as typing Protocols."""
 
 from chatsession.ports.clock import Clock
+from chatsession.ports.repository import (
+    ChatSessionNotFound,
+    ChatSessionNotFoundError,
+    ChatSessionPage,
+    ChatSessionRepository,
+    ChatSessionStore,
+    ConcurrencyError,
+    DuplicateChatSessionError,
+    Outbox,
+    OutboxRecord,
+    RepositoryError,
+    SchemaVersionError,
+    TransactionError,
+)
 
-__all__ = ["Clock"]
+__all__ = [
+    "ChatSessionNotFound",
+    "ChatSessionNotFoundError",
+    "ChatSessionPage",
+    "ChatSessionRepository",
+    "ChatSessionStore",
+    "Clock",
+    "ConcurrencyError",
+    "DuplicateChatSessionError",
+    "Outbox",
+    "OutboxRecord",
+    "RepositoryError",
+    "SchemaVersionError",
+    "TransactionError",
+]

@@ -1,0 +1,13 @@
+"""The SQLite adapter: ``SqliteChatSessionRepository`` on one file (stdlib ``sqlite3``)."""
+
+from chatsession.adapters.sqlite.outbox import SqliteOutbox
+from chatsession.adapters.sqlite.repository import SqliteChatSessionRepository, SqliteTransaction
+from chatsession.adapters.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "SqliteChatSessionRepository",
+    "SqliteOutbox",
+    "SqliteTransaction",
+]

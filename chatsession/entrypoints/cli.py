@@ -1,0 +1,193 @@
+"""The ``chatsession`` command: chat sessions on an embedded SQLite file.
+
+``chatsession demo`` plays the seed scenario (request, pick up, reject with and without a
+pending transfer). The other subcommands run one ChatAgent operation each, so a session's
+life can be driven from a shell::
+
+    chatsession --db chat.sqlite3 request --topic 1
+    chatsession --db chat.sqlite3 pick-up 1 --by 7
+    chatsession --db chat.sqlite3 transfer 1 --to 8 --by 7
+    chatsession --db chat.sqlite3 reject 1 --by 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from chatsession import __version__
+from chatsession.adapters.associates import InMemoryAssociateDirectory
+from chatsession.adapters.clock import SystemClock
+from chatsession.adapters.sqlite import SqliteChatSessionRepository
+from chatsession.domain.errors import ChatSessionError
+from chatsession.domain.events import EndReason
+from chatsession.domain.topic import ChatTopic
+from chatsession.ports.repository import ChatSessionNotFoundError
+from chatsession.service import AgentReply, ChatAgent
+from chatsession.wire import Associate, dump_chat_session
+from chatsession.wire.entity import ChatSessionEntity
+
+DEFAULT_DB = "chatsession.sqlite3"
+DEMO_TEAM = (
+    Associate(associate_id=7, user_name="alice", full_name="Alice Agent"),
+    Associate(associate_id=8, user_name="bob", full_name="Bob Agent"),
+)
+
+
+def _agent(db: str) -> tuple[ChatAgent, SqliteChatSessionRepository]:
+    repository = SqliteChatSessionRepository(db, clock=SystemClock())
+    return ChatAgent(repository, associates=InMemoryAssociateDirectory(DEMO_TEAM)), repository
+
+
+def _print_entity(entity: ChatSessionEntity, out: TextIO) -> None:
+    print(json.dumps(dump_chat_session(entity), indent=2), file=out)
+
+
+def _print_reply(reply: AgentReply, out: TextIO) -> None:
+    print(f"outcome: {reply.outcome}", file=out)
+    _print_entity(reply.entity, out)
+
+
+def _summary(entity: ChatSessionEntity) -> str:
+    user = entity.user.associate_id if entity.user else None
+    to = entity.transfer_to.associate_id if entity.transfer_to else None
+    status = entity.status.name if entity.status is not None else None
+    return f"session {entity.chat_session_id}: status={status} user={user} transfer_to={to}"
+
+
+def demo(db: str, out: TextIO) -> int:
+    """The seed scenario on an SQLite file: RejectTransfer with and without a transfer."""
+    agent, repository = _agent(db)
+    print(f"chatsession {__version__} demo on {Path(db).resolve()}", file=out)
+    created = agent.create_session(ChatTopic(id=1))
+    sid = created.entity.chat_session_id
+    assert sid is not None
+    print(f"1. a customer requests a chat        -> {_summary(created.entity)}", file=out)
+    agent.add_customer_message(sid, "Hello, my invoice is wrong")
+    reply = agent.pick_up(sid, by=7)
+    print(f"2. alice (7) picks it up             -> {_summary(reply.entity)}", file=out)
+    reply = agent.reject_transfer(sid, by=8)
+    print(f"3. bob (8) rejects, nothing pending  -> {reply.outcome}", file=out)
+    reply = agent.transfer(sid, to="bob", by=7)
+    print(f"4. alice transfers to bob            -> {_summary(reply.entity)}", file=out)
+    reply = agent.reject_transfer(sid, by=8)
+    print(f"5. bob rejects the transfer          -> {reply.outcome}; {_summary(reply.entity)}",
+          file=out)
+    print("\nRejectTransfer response (ChatSessionEntity):", file=out)
+    _print_entity(reply.entity, out)
+    print("\noutbox:", file=out)
+    for record in repository.outbox.read(chat_session_id=sid, limit=None):
+        print(f"  #{record.sequence} v{record.version} {record.event_name}", file=out)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatsession", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=os.environ.get("CHATSESSION_DB", DEFAULT_DB),
+                        help=f"SQLite file (default $CHATSESSION_DB or {DEFAULT_DB})")
+    parser.add_argument("--version", action="version", version=f"chatsession {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="play the RejectTransfer scenario")
+    request = sub.add_parser("request", help="a customer requests a chat")
+    request.add_argument("--topic", type=int, required=True)
+    request.add_argument("--prechat-form", action="store_true")
+    request.add_argument("--faq", action="store_true")
+    request.add_argument("--bot", action="store_true")
+    request.add_argument("--no-agents", action="store_true")
+    for name in ("pick-up", "accept", "reject", "cancel"):
+        cmd = sub.add_parser(name, help=f"{name} (as user --by)")
+        cmd.add_argument("id", type=int)
+        cmd.add_argument("--by", type=int, required=True)
+    first = sub.add_parser("pick-up-first", help="pick up the oldest queued session")
+    first.add_argument("--by", type=int, required=True)
+    first.add_argument("--topic", type=int)
+    transfer = sub.add_parser("transfer", help="ask to transfer a session")
+    transfer.add_argument("id", type=int)
+    transfer.add_argument("--to", required=True, help="associate id or user name")
+    transfer.add_argument("--by", type=int, required=True)
+    message = sub.add_parser("message", help="post a message (customer unless --by)")
+    message.add_argument("id", type=int)
+    message.add_argument("text")
+    message.add_argument("--by", type=int)
+    end = sub.add_parser("end", help="end an active chat")
+    end.add_argument("id", type=int)
+    end.add_argument("--reason", choices=[r.value for r in EndReason], default="by_customer")
+    end.add_argument("--by", type=int)
+    for name in ("show", "close", "delete", "reset"):
+        sub.add_parser(name).add_argument("id", type=int)
+    sub.add_parser("list", help="list sessions")
+    outbox = sub.add_parser("outbox", help="list unpublished events")
+    outbox.add_argument("--all", action="store_true", help="published ones too")
+    return parser
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
+    if args.command == "demo":
+        return demo(args.db, out)
+    agent, repository = _agent(args.db)
+    to: str | int
+    simple: dict[str, Callable[[], AgentReply]] = {
+        "pick-up": lambda: agent.pick_up(args.id, by=args.by),
+        "accept": lambda: agent.accept_transfer(args.id, by=args.by),
+        "reject": lambda: agent.reject_transfer(args.id, by=args.by),
+        "cancel": lambda: agent.cancel_transfer(args.id, by=args.by),
+        "close": lambda: agent.close(args.id),
+        "delete": lambda: agent.delete(args.id),
+        "reset": lambda: agent.reset(args.id),
+        "end": lambda: agent.end(args.id, EndReason(args.reason), by=args.by),
+    }
+    if args.command in simple:
+        _print_reply(simple[args.command](), out)
+    elif args.command == "request":
+        topic = ChatTopic(id=args.topic, use_prechat_form=args.prechat_form,
+                          use_faq=args.faq, bot_enabled=args.bot)
+        _print_reply(agent.create_session(topic, agents_available=not args.no_agents), out)
+    elif args.command == "pick-up-first":
+        reply = agent.pick_up_first(by=args.by, topic_id=args.topic)
+        if reply is None:
+            print("the queue is empty", file=out)
+        else:
+            _print_reply(reply, out)
+    elif args.command == "transfer":
+        to = int(args.to) if args.to.isdigit() else args.to
+        _print_reply(agent.transfer(args.id, to=to, by=args.by), out)
+    elif args.command == "message":
+        if args.by is None:
+            _print_reply(agent.add_customer_message(args.id, args.text), out)
+        else:
+            _print_reply(agent.add_user_message(args.id, args.text, by=args.by), out)
+    elif args.command == "show":
+        _print_entity(agent.get_session_entity(args.id), out)
+    elif args.command == "list":
+        after = 0
+        while True:
+            page = repository.list_page(after=after, limit=100)
+            for session in page:
+                print(repr(session), file=out)
+            if page.next_after is None:
+                break
+            after = page.next_after
+    elif args.command == "outbox":
+        for record in repository.outbox.read(limit=None, include_published=args.all):
+            print(f"#{record.sequence} session {record.chat_session_id} v{record.version} "
+                  f"{record.event_name} {json.dumps(dict(record.payload))}", file=out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 1 not found, 2 refused)."""
+    out = out if out is not None else sys.stdout
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args, out)
+    except ChatSessionNotFoundError as error:
+        print(f"chatsession: {error}", file=sys.stderr)
+        return 1
+    except ChatSessionError as error:
+        print(f"chatsession: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2

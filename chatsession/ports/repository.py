@@ -1,0 +1,257 @@
+"""The repository port: where chat sessions are kept, with optimistic concurrency and an outbox.
+
+Version semantics (every adapter keeps them; ``chatsession.testing`` checks them):
+
+* a new, never stored session has ``version == 0``;
+* ``add`` stores it as version 1 and sets ``session.version = 1``;
+* ``save`` requires the stored version to equal ``session.version`` (the version the
+  session was loaded with), writes ``version + 1`` and sets ``session.version += 1``;
+  otherwise it raises ``ConcurrencyError`` and stores nothing.
+
+``add`` and ``save`` write the session's pending events to the outbox in the same
+transaction as the state. The events leave the session (as by ``pull_events()``) only
+once that transaction has committed; if it fails or rolls back, the session keeps its
+events and its version, so the caller can reload, re-apply and try again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from chatsession.domain.errors import ChatSessionError
+from chatsession.domain.status import ChatSessionStatus
+
+if TYPE_CHECKING:  # the aggregate imports the clock port: no import cycle at runtime
+    from chatsession.domain.session import ChatSession
+    from chatsession.ports.clock import Clock
+
+# --------------------------------------------------------------------------- errors
+
+
+class RepositoryError(ChatSessionError):
+    """Base class of the errors a chat-session repository raises."""
+
+
+class ChatSessionNotFoundError(RepositoryError, LookupError):
+    """No session with ``chat_session_id`` is stored."""
+
+    def __init__(self, chat_session_id: int) -> None:
+        self.chat_session_id = chat_session_id
+        super().__init__(f"chat session {chat_session_id} is not stored")
+
+
+ChatSessionNotFound = ChatSessionNotFoundError
+"""The issue's name for ``ChatSessionNotFoundError`` (ruff's N818 wants the ``Error`` suffix)."""
+
+
+class DuplicateChatSessionError(RepositoryError):
+    """``add`` was given a session whose id is already stored."""
+
+    def __init__(self, chat_session_id: int) -> None:
+        self.chat_session_id = chat_session_id
+        super().__init__(
+            f"chat session {chat_session_id} is already stored; use save() to change it"
+        )
+
+
+class ConcurrencyError(RepositoryError):
+    """``save`` lost a race: the stored version is not the version the session was loaded with.
+
+    ``expected_version`` is the session's version (what the caller loaded),
+    ``actual_version`` the version stored now. Reload, re-apply the command, save again.
+    """
+
+    def __init__(self, chat_session_id: int, expected_version: int, actual_version: int) -> None:
+        self.chat_session_id = chat_session_id
+        self.expected_version = expected_version
+        self.actual_version = actual_version
+        super().__init__(
+            f"chat session {chat_session_id} was changed concurrently: loaded at version "
+            f"{expected_version}, stored version is {actual_version}; reload and retry"
+        )
+
+
+class TransactionError(RepositoryError, RuntimeError):
+    """A unit of work was misused: nested, or used after it ended."""
+
+
+class SchemaVersionError(RepositoryError):
+    """A store's schema is newer than this code knows (or otherwise unusable)."""
+
+    def __init__(self, found: int, supported: int, where: str = "") -> None:
+        self.found = found
+        self.supported = supported
+        place = f" {where}" if where else ""
+        super().__init__(
+            f"the store{place} has schema version {found}, this chatsession knows versions "
+            f"up to {supported}; upgrade chatsession (downgrades are not supported)"
+        )
+
+
+# ------------------------------------------------------------------ value types
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSessionPage:
+    """One page of a listing: ``items`` in id order, and the cursor of the next page.
+
+    ``next_after`` is the id to pass as ``after=`` for the next page; ``None`` when
+    this is the last page.
+    """
+
+    items: tuple[ChatSession, ...]
+    next_after: int | None
+
+    def __iter__(self) -> Iterator[ChatSession]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    """One stored event, waiting to be (or already) published.
+
+    ``sequence`` is monotonic over the whole store (gaps are allowed, order is the
+    commit order of the events of one session). ``version`` is the session version
+    whose ``add``/``save`` wrote the event. ``payload`` is the JSON object of the event
+    (see ``chatsession.adapters.event_codec``).
+    """
+
+    sequence: int
+    chat_session_id: int
+    version: int
+    event_name: str
+    occurred_at: datetime
+    payload: Mapping[str, Any]
+    published_at: datetime | None = None
+
+    @property
+    def published(self) -> bool:
+        """True once ``mark_published`` has covered this record."""
+        return self.published_at is not None
+
+
+# -------------------------------------------------------------------- protocols
+
+
+@runtime_checkable
+class ChatSessionStore(Protocol):
+    """Reading and writing chat sessions: what a repository and its transactions share.
+
+    Every query returns independent copies: changing a returned session changes nothing
+    stored until it is saved.
+    """
+
+    def next_id(self) -> int:
+        """A new chat-session id: unique, greater than every id handed out or stored."""
+        ...
+
+    def add(self, session: ChatSession) -> None:
+        """Store a new session (``version`` 0) as version 1, with its pending events.
+
+        Raises ``DuplicateChatSessionError`` if the id is stored already.
+        """
+        ...
+
+    def get(self, chat_session_id: int) -> ChatSession:
+        """The stored session ``chat_session_id``; raises ``ChatSessionNotFoundError``."""
+        ...
+
+    def save(self, session: ChatSession) -> None:
+        """Store a changed session if nobody saved it since it was loaded.
+
+        Raises ``ConcurrencyError`` (stored version differs) or
+        ``ChatSessionNotFoundError`` (never added); then nothing is stored.
+        """
+        ...
+
+    def first_in_queue(
+        self, topic_id: int | None = None, *, include_bot_sessions: bool = False
+    ) -> ChatSession | None:
+        """The oldest session waiting InQueue (lowest id), on ``topic_id`` if given.
+
+        Sessions a chatbot holds (``chatbot_is_active``) cannot be picked up by a user
+        and are skipped unless ``include_bot_sessions``.
+        """
+        ...
+
+    def count_in_queue(self, topic_id: int | None = None) -> int:
+        """How many sessions wait InQueue (on ``topic_id`` if given), bot-held ones included."""
+        ...
+
+    def active_sessions_of(self, user_id: int) -> list[ChatSession]:
+        """The sessions user ``user_id`` handles in an active status, in id order."""
+        ...
+
+    def list_page(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 50,
+        status: ChatSessionStatus | Iterable[ChatSessionStatus] | None = None,
+        topic_id: int | None = None,
+        user_id: int | None = None,
+    ) -> ChatSessionPage:
+        """Up to ``limit`` sessions with id greater than ``after``, in id order (keyset paging)."""
+        ...
+
+
+@runtime_checkable
+class Outbox(Protocol):
+    """The events stored with the sessions, in order, until they are published."""
+
+    def read(
+        self,
+        *,
+        after: int = 0,
+        limit: int | None = 100,
+        include_published: bool = False,
+        chat_session_id: int | None = None,
+    ) -> list[OutboxRecord]:
+        """Records with ``sequence`` greater than ``after``, in sequence order.
+
+        Unpublished only unless ``include_published``; one session's only if
+        ``chat_session_id`` is given; all of them if ``limit`` is None.
+        """
+        ...
+
+    def mark_published(self, sequences: Iterable[int], *, at: datetime | None = None) -> int:
+        """Mark records published (at ``at``, default the clock's now); return how many changed.
+
+        Records already published keep their first ``published_at``.
+        """
+        ...
+
+
+@runtime_checkable
+class ChatSessionRepository(ChatSessionStore, Protocol):
+    """The port the service depends on: a ``ChatSessionStore``, a unit of work, an outbox.
+
+    Outside ``transaction()`` every method is its own transaction. Inside it, on the same
+    thread, the repository's methods join the open transaction.
+    """
+
+    @property
+    def clock(self) -> Clock:
+        """The clock loaded sessions are given."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """The outbox written by ``add`` and ``save``."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[ChatSessionStore]:
+        """A unit of work: everything done through it commits together or not at all.
+
+        ``with repo.transaction() as tx: s = tx.get(7); s.reject_transfer(by=8); tx.save(s)``.
+        It commits when the block ends normally and rolls back if it raises. Nesting
+        raises ``TransactionError``.
+        """
+        ...

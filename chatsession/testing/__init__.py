@@ -1,0 +1,10 @@
+"""What adopters need to test their own adapters and services.
+
+* ``chatsession.testing.contract``: ``ChatSessionRepositoryContract``, the pytest suite
+  every repository adapter passes (the library runs it on its memory and SQLite adapters);
+* ``chatsession.testing.strategies``: hypothesis strategies that build valid sessions in
+  any status (``sessions(status=...)``), topics and customers.
+
+Both need the ``dev`` extra (``pytest``, ``hypothesis``); importing this package alone
+does not.
+"""

@@ -1,0 +1,374 @@
+"""Hypothesis strategies that build valid chat sessions in any status.
+
+Sessions are built the way production builds them: ``ChatSession.request`` on a topic,
+then real commands (forms, queue, pick-up, messages, transfers, end, reopen, reset,
+close, delete) on a ``ManualClock`` that moves forward by random steps. Every session
+is valid by construction (the strategy checks ``check_invariants`` on each one)::
+
+    from hypothesis import given
+    from chatsession.testing.strategies import sessions
+
+    @given(sessions(status=ChatSessionStatus.UserLast))
+    def test_something(session): ...
+
+A generated session is new (``version == 0``) and still holds the events of its
+history as pending events, so ``repository.add(session)`` writes them to the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import strategies as st
+
+from chatsession.adapters.clock import ManualClock
+from chatsession.domain.customer import Customer
+from chatsession.domain.errors import ChatSessionError
+from chatsession.domain.events import EndReason
+from chatsession.domain.flags import ChatSessionFlags
+from chatsession.domain.invariants import check_invariants
+from chatsession.domain.session import ChatSession
+from chatsession.domain.status import ACTIVE, ENDED, WAITING, ChatSessionStatus
+from chatsession.domain.topic import ChatTopic
+from chatsession.ports.clock import Clock
+
+S = ChatSessionStatus
+INT32_MAX = 2**31 - 1
+
+REAL_STATUSES: tuple[ChatSessionStatus, ...] = tuple(s for s in S if s is not S.Invalid)
+"""Every status a stored session can have (all but ``Invalid``)."""
+
+USERS = st.integers(min_value=1, max_value=6)
+"""Associate ids for users: a small pool, so transfers meet their targets often."""
+
+ids = st.integers(min_value=1, max_value=INT32_MAX)
+"""Positive int32 ids (chat sessions, topics, persons, contacts ...)."""
+
+
+def aware_datetimes(min_year: int = 2000, max_year: int = 2099) -> st.SearchStrategy[datetime]:
+    """Timezone-aware datetimes with a fixed UTC offset of whole minutes (-14h .. +14h)."""
+    offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
+        lambda m: timezone(timedelta(minutes=m))
+    )
+    return st.builds(
+        lambda naive, tz: naive.replace(tzinfo=tz),
+        st.datetimes(datetime(min_year, 1, 1), datetime(max_year, 12, 31)),
+        offsets,
+    )
+
+
+def topics(topic_id: st.SearchStrategy[int] | None = None) -> st.SearchStrategy[ChatTopic]:
+    """Chat topics with any combination of pre-chat form, FAQ and chatbot."""
+    return st.builds(
+        ChatTopic,
+        id=topic_id if topic_id is not None else st.integers(1, 5) | ids,
+        use_prechat_form=st.booleans(),
+        use_faq=st.booleans(),
+        bot_enabled=st.booleans(),
+    )
+
+
+_short_text = st.text(max_size=40)
+
+
+def customers() -> st.SearchStrategy[Customer]:
+    """What a customer tells about themselves (within the column sizes)."""
+    optional_id = st.none() | ids
+    return st.builds(
+        Customer,
+        alias=st.text(max_size=64),
+        host=_short_text,
+        name=_short_text,
+        email=_short_text,
+        phone=st.text(max_size=32),
+        company_name=_short_text,
+        consented=st.booleans(),
+        person_id=optional_id,
+        contact_id=optional_id,
+    )
+
+
+message_texts = st.text(min_size=1, max_size=40) | st.builds(
+    lambda n, c: c * n, st.integers(1000, 1100), st.sampled_from("xé")
+)
+"""Message texts: short ones, and now and then one longer than the 1024-character copy."""
+
+_ticks = st.integers(min_value=0, max_value=3_600_000_000)  # shrinks to 0: no time passes
+_BOOLS = st.booleans()
+_ACTIVE = st.sampled_from(sorted(ACTIVE))
+_WAITING = st.sampled_from(sorted(WAITING))
+_CUSTOMERS = customers()
+_SESSION_KEYS = st.text(alphabet="0123456789abcdef", max_size=32)
+_TOPIC_IDS = st.integers(1, 5) | ids
+_OPTIONAL_IDS = st.none() | ids
+_OPTIONAL_USERS = st.none() | USERS
+_RATINGS = st.none() | st.integers(1, 5)
+_FLAGS = st.sampled_from(list(ChatSessionFlags))
+_CLOSABLE = st.sampled_from([s for s in REAL_STATUSES if s not in (S.Closed, S.Deleted)])
+_DELETABLE = st.sampled_from([s for s in REAL_STATUSES if s is not S.Deleted])
+_INTS: dict[tuple[int, int], st.SearchStrategy[int]] = {}
+
+
+def _int(low: int, high: int) -> st.SearchStrategy[int]:
+    strategy = _INTS.get((low, high))
+    if strategy is None:
+        strategy = _INTS[(low, high)] = st.integers(low, high)
+    return strategy
+
+
+class _Builder:
+    """Drives one session through real commands, drawing every choice."""
+
+    def __init__(self, draw: st.DrawFn, chat_session_id: int, start: datetime) -> None:
+        self.draw = draw
+        self.clock = ManualClock(start)
+        self.chat_session_id = chat_session_id
+        self.topic: ChatTopic | None = None
+        self.session: ChatSession | None = None
+
+    @property
+    def s(self) -> ChatSession:
+        assert self.session is not None
+        return self.session
+
+    def tick(self) -> None:
+        self.clock.advance(timedelta(microseconds=self.draw(_ticks)))
+
+    def run(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+        """Run a bound command of ``self.s``; True if it went through (errors undo it)."""
+        self.tick()
+        before = self.s.copy()
+        try:
+            command(*args, **kwargs)
+        except ChatSessionError:
+            self.session = before
+            return False
+        return True
+
+    # ------------------------------------------------------------ routes
+
+    def reach(self, target: ChatSessionStatus, depth: int = 0) -> None:
+        """Leave ``self.s`` in status ``target``, by a route drawn at random."""
+        if target in WAITING:
+            self._reach_waiting(target, depth)
+        elif target in ACTIVE:
+            self._reach_active(target, depth)
+        elif target is S.Finished:
+            if self.draw(_int(0, 4)) == 0:
+                self._reach_waiting(S.Faq, depth)
+                self.run(self.s.faq_resolved)
+            else:
+                self._reach_active(self.draw(_ACTIVE), depth)
+                self._end()
+        elif target is S.RequestPosted:
+            self._reach_waiting(S.OfflineForm, depth)
+            self.run(self.s.submit_offline_request)
+        elif target is S.ClosedFromQueue:
+            self._reach_waiting(self.draw(_WAITING), depth)
+            self.run(self.s.leave_queue)
+        elif target is S.Closed:
+            self.reach(self.draw(_CLOSABLE), depth + 1)
+            self.run(self.s.close)
+        elif target is S.Deleted:
+            self.reach(self.draw(_DELETABLE), depth + 1)
+            self.run(self.s.delete)
+        else:  # pragma: no cover - Invalid is never a target
+            raise ValueError(f"cannot build a session in status {target!r}")
+        assert self.s.status is target, (self.s, target)
+
+    def _request(self, agents_available: bool, **flags: bool) -> None:
+        topic_id = self.draw(_TOPIC_IDS)
+        self.topic = ChatTopic(
+            id=topic_id,
+            use_prechat_form=flags.get("use_prechat_form", self.draw(_BOOLS)),
+            use_faq=flags.get("use_faq", self.draw(_BOOLS)),
+            bot_enabled=flags.get("bot_enabled", self.draw(_BOOLS)),
+        )
+        self.session = ChatSession.request(
+            self.chat_session_id,
+            self.topic,
+            clock=self.clock,
+            customer=self.draw(_CUSTOMERS),
+            agents_available=agents_available,
+            queue_length=self.draw(_int(0, 50)),
+            session_key=self.draw(_SESSION_KEYS),
+        )
+
+    def _reach_waiting(self, target: ChatSessionStatus, depth: int) -> None:
+        if depth < 3 and target in (S.InQueue, S.OfflineForm) and self.draw(_int(0, 5)) == 0:
+            # Back from a conversation: a reset puts it on the queue, or the offline form.
+            self._reach_active(self.draw(_ACTIVE), depth + 1)
+            self.run(self.s.reset, agents_available=target is S.InQueue, by=self._maybe_user())
+            self._decorate_waiting()
+            return
+        agents = target is not S.OfflineForm
+        if target is S.PreChatForm:
+            self._request(agents, use_prechat_form=True)
+        elif target is S.Faq:
+            self._request(agents, use_faq=True)
+        elif target is S.OfflineForm:
+            self._request(self.draw(_BOOLS))
+        else:
+            self._request(True)
+        while self.s.status is not target:
+            status = self.s.status
+            if status is S.PreChatForm:
+                assert self.topic is not None
+                self.run(self.s.submit_prechat_form, self.topic, agents_available=agents)
+            elif status is S.Faq:
+                self.run(self.s.faq_not_helpful, agents_available=agents)
+            elif status is S.InQueue and target is S.OfflineForm:
+                self.run(self.s.reset, agents_available=False)
+            else:  # pragma: no cover - the routes above always arrive
+                raise AssertionError(f"no route from {status!r} to {target!r}")
+            self._decorate_waiting()
+
+    def _decorate_waiting(self) -> None:
+        for _ in range(self.draw(_int(0, 2))):
+            if self.s.status is S.InQueue and self.draw(_BOOLS):
+                self.run(self.s.post_customer_message, self.draw(message_texts))
+            else:
+                self.run(self.s.customer_fetched)
+
+    def _reach_active(self, target: ChatSessionStatus, depth: int) -> None:
+        self._reach_waiting(S.InQueue, depth)
+        if self.s.chatbot_is_active:
+            if self.draw(_BOOLS):
+                self.run(self.s.post_bot_message, self.draw(message_texts))
+            else:
+                self.run(self.s.reset, agents_available=True)
+        if self.s.status is S.InQueue:
+            self.run(self.s.pick_up, by=self.draw(USERS))
+        for _ in range(self.draw(_int(0, 8))):
+            self._active_step()
+        if self.draw(_int(0, 5)) == 0:  # ended and reopened: back to CustomerLast
+            self._end()
+            self.run(self.s.reopen)
+        self._settle_active(target)
+
+    def _active_step(self) -> None:
+        s = self.s
+        step = self.draw(_int(0, 9))
+        who = self.draw(USERS)
+        if step == 0:
+            self.run(s.post_customer_message, self.draw(message_texts))
+        elif step == 1 and s.user_id is not None:
+            self.run(s.post_user_message, self.draw(message_texts), by=s.user_id)
+        elif step == 2 and s.chatbot_is_active:
+            self.run(s.post_bot_message, self.draw(message_texts))
+        elif step in (3, 4) and s.user_id is not None:
+            to = self.draw(USERS)
+            if to == s.user_id:
+                to = to % 6 + 1
+            by = s.user_id if self.draw(_int(0, 3)) else who
+            if by != to:
+                self.run(s.transfer, to=to, by=by)
+        elif step == 5:
+            by = s.transfer_to if s.transfer_to is not None and self.draw(_BOOLS) else who
+            self.run(s.accept_transfer, by=by)
+        elif step == 6:
+            by = s.transfer_to if s.transfer_to is not None and self.draw(_BOOLS) else who
+            self.run(s.reject_transfer, by=by)
+        elif step == 7:
+            by = s.user_id if s.user_id is not None and self.draw(_BOOLS) else who
+            self.run(s.cancel_transfer, by=by)
+        elif step == 8:
+            minutes = self.draw(_int(0, 90))
+            self.run(s.expire_transfer, timedelta(minutes=minutes))
+        else:
+            self.run(s.customer_fetched)
+
+    def _settle_active(self, target: ChatSessionStatus) -> None:
+        s = self.s
+        if s.status is target:
+            return
+        if target is S.CustomerLast:
+            self.run(s.post_customer_message, self.draw(message_texts))
+        elif s.user_id is not None:
+            self.run(s.post_user_message, self.draw(message_texts), by=s.user_id)
+        else:
+            self.run(s.post_bot_message, self.draw(message_texts))
+
+    def _end(self) -> None:
+        reasons = [EndReason.BY_CUSTOMER, EndReason.IDLE]
+        if self.s.user_id is not None:
+            reasons.append(EndReason.BY_USER)
+        reason = self.draw(st.sampled_from(reasons))
+        by = self.s.user_id if reason is EndReason.BY_USER else None
+        self.run(self.s.end, reason, by=by)
+
+    def _maybe_user(self) -> int | None:
+        return self.draw(_OPTIONAL_USERS)
+
+    # ------------------------------------------------- fields the service sets
+
+    def service_fields(self) -> None:
+        s = self.s
+        s.alert_level = self.draw(_int(0, 3))
+        s.flags = self.draw(_FLAGS)
+        s.project_id = self.draw(_OPTIONAL_IDS)
+        s.sale_id = self.draw(_OPTIONAL_IDS)
+        s.ticket_id = self.draw(_OPTIONAL_IDS)
+        if s.status in ACTIVE and s.user_id is not None:
+            s.rank = self.draw(_int(1, 10))
+        if s.status in ENDED:
+            s.rating = self.draw(_RATINGS)
+
+
+@st.composite
+def sessions(
+    draw: st.DrawFn,
+    status: ChatSessionStatus | Iterable[ChatSessionStatus] | None = None,
+    *,
+    chat_session_id: int | st.SearchStrategy[int] | None = None,
+    clock: Clock | None = None,
+    service_fields: bool = True,
+) -> ChatSession:
+    """A valid, never stored session (``version == 0``) in ``status`` (any if None).
+
+    ``status`` may be one status or several (one is drawn). ``chat_session_id`` fixes
+    the id (an int) or draws it (a strategy; default any positive int32). The session
+    is built on its own ``ManualClock``; with ``clock`` it is handed that clock at the
+    end. With ``service_fields`` the fields no command sets (``alert_level``,
+    ``rank``, ``rating``, ``flags``, project, sale and ticket ids) get random values.
+    """
+    if status is None:
+        target = draw(st.sampled_from(REAL_STATUSES))
+    elif isinstance(status, ChatSessionStatus):
+        target = status
+    else:
+        target = draw(st.sampled_from(sorted(status)))
+    if target is S.Invalid:
+        raise ValueError("Invalid is never a real state; no session can be built in it")
+    if isinstance(chat_session_id, int):
+        sid = chat_session_id
+    else:
+        sid = draw(ids if chat_session_id is None else chat_session_id)
+    builder = _Builder(draw, sid, draw(aware_datetimes()))
+    builder.reach(target)
+    if service_fields:
+        builder.service_fields()
+    session = builder.s
+    check_invariants(session)
+    return session if clock is None else session.copy(clock=clock)
+
+
+def session_lists(
+    min_size: int = 0,
+    max_size: int = 8,
+    status: ChatSessionStatus | Iterable[ChatSessionStatus] | None = None,
+) -> st.SearchStrategy[list[ChatSession]]:
+    """Lists of valid sessions with distinct ids."""
+    statuses = (
+        None
+        if status is None
+        else ([status] if isinstance(status, ChatSessionStatus) else list(status))
+    )
+    return st.lists(
+        sessions(statuses),
+        min_size=min_size,
+        max_size=max_size,
+        unique_by=lambda s: s.chat_session_id,
+    )

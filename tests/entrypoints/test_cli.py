@@ -1,0 +1,62 @@
+"""The command-line program on an embedded SQLite file."""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chatsession.entrypoints.cli import main
+
+
+def run(db: Path, *argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(["--db", str(db), *argv], out=out)
+    return code, out.getvalue()
+
+
+def test_demo_plays_reject_with_and_without_a_pending_transfer(tmp_path: Path) -> None:
+    code, text = run(tmp_path / "demo.sqlite3", "demo")
+    assert code == 0
+    assert "rejects, nothing pending  -> no-op (no_transfer_pending)" in text
+    assert "bob rejects the transfer          -> changed" in text
+    body = text.split("RejectTransfer response (ChatSessionEntity):\n")[1].split("\noutbox:")[0]
+    entity = json.loads(body)
+    assert entity["Status"] == "UserLast" and entity["TransferTo"] is None
+    assert entity["User"]["AssociateId"] == 7
+    assert "TransferRejected" in text.split("outbox:")[1]
+
+
+def test_a_session_driven_step_by_step_survives_between_processes(tmp_path: Path) -> None:
+    db = tmp_path / "chat.sqlite3"
+    assert run(db, "request", "--topic", "2")[0] == 0
+    assert run(db, "pick-up", "1", "--by", "7")[0] == 0
+    assert run(db, "transfer", "1", "--to", "8", "--by", "7")[0] == 0
+    code, text = run(db, "reject", "1", "--by", "9")
+    assert code == 0 and text.startswith("outcome: no-op (not_transfer_target)")
+    code, text = run(db, "accept", "1", "--by", "8")
+    assert code == 0 and json.loads(text.split("\n", 1)[1])["User"]["AssociateId"] == 8
+    code, text = run(db, "outbox")
+    assert [line.split()[4] for line in text.splitlines()] == [
+        "SessionRequested", "SessionPickedUp", "TransferRequested", "TransferAccepted"]
+
+
+def test_refused_commands_exit_2_and_unknown_sessions_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "chat.sqlite3"
+    run(db, "request", "--topic", "2")
+    assert run(db, "end", "1")[0] == 2
+    assert "end is not allowed in status InQueue" in capsys.readouterr().err
+    assert run(db, "show", "42")[0] == 1
+    assert "42" in capsys.readouterr().err
+
+
+def test_the_installed_module_runs(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "chatsession", "--db", str(tmp_path / "x.sqlite3"), "demo"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )
+    assert "TransferRejected" in done.stdout
