@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from chatsession import __version__
 from chatsession.adapters.associates import InMemoryAssociateDirectory
@@ -91,7 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", default=os.environ.get("CHATSESSION_DB", DEFAULT_DB),
                         help=f"SQLite file (default $CHATSESSION_DB or {DEFAULT_DB})")
     parser.add_argument("--version", action="version", version=f"chatsession {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    # --db is accepted after the subcommand too: ``chatsession demo --db x.sqlite3``
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    sub = _Subcommands(parser.add_subparsers(dest="command", required=True), common)
     sub.add_parser("demo", help="play the RejectTransfer scenario")
     request = sub.add_parser("request", help="a customer requests a chat")
     request.add_argument("--topic", type=int, required=True)
@@ -124,6 +127,20 @@ def _parser() -> argparse.ArgumentParser:
     outbox = sub.add_parser("outbox", help="list unpublished events")
     outbox.add_argument("--all", action="store_true", help="published ones too")
     return parser
+
+
+class _Subcommands:
+    """Adds subcommands that all share the ``common`` options."""
+
+    def __init__(self, actions: Any, common: argparse.ArgumentParser) -> None:
+        self._actions = actions
+        self._common = common
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = self._actions.add_parser(
+            name, parents=[self._common], **kwargs
+        )
+        return parser
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
@@ -185,6 +202,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args, out)
+    except BrokenPipeError:  # the reader went away (``chatsession demo | head``)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except ChatSessionNotFoundError as error:
         print(f"chatsession: {error}", file=sys.stderr)
         return 1

@@ -60,3 +60,9 @@ def test_the_installed_module_runs(tmp_path: Path) -> None:
         capture_output=True, text=True, check=True, timeout=60,
     )
     assert "TransferRejected" in done.stdout
+
+
+def test_db_may_follow_the_subcommand(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert main(["demo", "--db", str(tmp_path / "after.sqlite3")], out=out) == 0
+    assert (tmp_path / "after.sqlite3").is_file()
