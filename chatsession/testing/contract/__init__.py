@@ -1,0 +1,66 @@
+"""The repository contract: one pytest suite every ``ChatSessionRepository`` adapter passes.
+
+An adapter runs it by subclassing ``ChatSessionRepositoryContract`` in a test module
+(the class name must start with ``Test`` for pytest to collect it) and overriding the
+``repository_factory`` fixture: a callable that takes a ``Clock`` and returns a new,
+empty repository using it::
+
+    import itertools
+    import pytest
+    from chatsession.testing.contract import ChatSessionRepositoryContract
+
+    class TestMyRepository(ChatSessionRepositoryContract):
+        @pytest.fixture
+        def repository_factory(self, tmp_path):
+            n = itertools.count()
+            return lambda clock: MyRepository(tmp_path / f"{next(n)}.db", clock=clock)
+
+The suite needs ``pytest`` and ``hypothesis`` (the ``dev`` extra). Repositories with a
+``close()`` method are closed after each test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from chatsession.adapters.clock import ManualClock
+from chatsession.ports.repository import ChatSessionRepository
+from chatsession.testing.contract.outbox import OutboxContract
+from chatsession.testing.contract.queries import QueryContract
+from chatsession.testing.contract.storage import StorageContract
+from chatsession.testing.contract.support import START, RepositoryFactory
+from chatsession.testing.contract.unit_of_work import UnitOfWorkContract
+
+__all__ = ["ChatSessionRepositoryContract", "RepositoryFactory"]
+
+
+class ChatSessionRepositoryContract(
+    StorageContract, OutboxContract, UnitOfWorkContract, QueryContract
+):
+    """The behaviour every chat-session repository adapter must have.
+
+    Override the ``repository_factory`` fixture; optionally ``clock``.
+    """
+
+    @pytest.fixture
+    def clock(self) -> ManualClock:
+        """The clock loaded sessions read (a ``ManualClock``; tests move it)."""
+        return ManualClock(START)
+
+    @pytest.fixture
+    def repository_factory(self) -> RepositoryFactory:
+        """Override: return a callable making a new, empty repository on a clock."""
+        pytest.fail("override the repository_factory fixture to run the contract suite")
+
+    @pytest.fixture
+    def repository(
+        self, repository_factory: RepositoryFactory, clock: ManualClock
+    ) -> Iterator[ChatSessionRepository]:
+        """A new, empty repository on ``clock``; closed afterwards if it can be."""
+        repo = repository_factory(clock)
+        yield repo
+        close = getattr(repo, "close", None)
+        if callable(close):
+            close()

@@ -1,0 +1,145 @@
+"""The repository contract: the outbox: events stored with the state, in order, marked published."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from chatsession.adapters.clock import ManualClock
+from chatsession.adapters.event_codec import decode_event
+from chatsession.ports.repository import (
+    ChatSessionRepository,
+    ConcurrencyError,
+)
+from chatsession.testing.contract.support import (
+    START,
+    BoomError,
+    all_records,
+    request,
+    stored,
+)
+
+
+class OutboxContract:
+    """The outbox: events stored with the state, in order, marked published."""
+
+    # ---------------------------------------------------------------- outbox
+
+    def test_outbox_holds_the_events_in_order_with_their_versions(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """Each event is stored once, in order, with the version its save wrote."""
+        session = request(repository, clock)
+        expected = [(1, e) for e in session.pending_events]
+        repository.add(session)
+        clock.advance(timedelta(seconds=5))
+        session.pick_up(by=7)
+        session.transfer(to=8, by=7)
+        expected += [(2, e) for e in session.pending_events]
+        repository.save(session)
+        clock.advance(timedelta(seconds=5))
+        session.accept_transfer(by=8)
+        expected += [(3, e) for e in session.pending_events]
+        repository.save(session)
+        records = all_records(repository)
+        assert [(r.version, decode_event(r.event_name, r.payload)) for r in records] == expected
+        assert [r.event_name for r in records] == [e.name for _, e in expected]
+        assert all(r.chat_session_id == session.chat_session_id for r in records)
+        pairs = zip(records, expected, strict=True)
+        assert all(r.occurred_at == e.occurred_at for r, (_, e) in pairs)
+        sequences = [r.sequence for r in records]
+        assert sequences == sorted(set(sequences))
+        assert not any(r.published for r in records)
+
+    def test_outbox_interleaves_sessions_in_commit_order(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """Events of several sessions are in the order their saves committed."""
+        a = stored(repository, clock, user=7)
+        b = stored(repository, clock, user=8)
+        a.transfer(to=9, by=7)
+        repository.save(a)
+        b.transfer(to=9, by=8)
+        repository.save(b)
+        a.cancel_transfer(by=7)
+        repository.save(a)
+        tail = [(r.chat_session_id, r.event_name) for r in all_records(repository)[-3:]]
+        assert tail == [
+            (a.chat_session_id, "TransferRequested"),
+            (b.chat_session_id, "TransferRequested"),
+            (a.chat_session_id, "TransferCancelled"),
+        ]
+
+    def test_outbox_reads_page_with_after_and_limit(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """The outbox pages by sequence (``after``/``limit``) and filters by session."""
+        for _ in range(5):
+            stored(repository, clock, user=7)
+        everything = all_records(repository)
+        assert len(everything) == 10
+        pages, after = [], 0
+        while page := repository.outbox.read(after=after, limit=3):
+            pages.append(page)
+            after = page[-1].sequence
+        assert [len(p) for p in pages] == [3, 3, 3, 1]
+        assert [r for p in pages for r in p] == everything
+        one = everything[4].chat_session_id
+        mine = repository.outbox.read(chat_session_id=one, limit=None)
+        assert mine == [r for r in everything if r.chat_session_id == one]
+
+    def test_mark_published_hides_records_from_the_unpublished_read(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """Published records leave the default read and keep their first ``published_at``."""
+        stored(repository, clock, user=7)
+        stored(repository, clock, user=8)
+        records = repository.outbox.read()
+        assert len(records) == 4
+        clock.advance(timedelta(minutes=3))
+        done = [records[0].sequence, records[2].sequence]
+        assert repository.outbox.mark_published(done) == 2
+        assert repository.outbox.read() == [records[1], records[3]]
+        assert repository.outbox.read(after=records[1].sequence) == [records[3]]
+        later = START + timedelta(hours=1)
+        assert repository.outbox.mark_published([*done, 99999], at=later) == 0
+        everything = all_records(repository)
+        assert [r.published for r in everything] == [True, False, True, False]
+        assert everything[0].published_at == clock.now()
+        assert everything[0].payload == records[0].payload
+        assert repository.outbox.mark_published([]) == 0
+
+    def test_a_failed_save_writes_no_events_and_keeps_them_pending(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """A save that fails writes no event; the session keeps them pending."""
+        sid = stored(repository, clock, user=7).chat_session_id
+        stale, fresh = repository.get(sid), repository.get(sid)
+        fresh.customer_fetched()
+        repository.save(fresh)
+        records = all_records(repository)
+        stale.transfer(to=8, by=7)
+        stale.cancel_transfer(by=7)
+        pending = stale.pending_events
+        with pytest.raises(ConcurrencyError), repository.transaction() as tx:
+            tx.save(stale)
+        assert all_records(repository) == records
+        assert stale.pending_events == pending
+        assert stale.version == 1
+
+    def test_the_outbox_inside_a_transaction_sees_its_own_writes(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """Inside a unit of work the outbox shows its staged records, numbered for good."""
+        stored(repository, clock)
+        with pytest.raises(BoomError), repository.transaction():
+            repository.add(request(repository, clock))
+            assert len(repository.outbox.read()) == 2
+            raise BoomError
+        assert len(repository.outbox.read()) == 1
+        with repository.transaction():
+            repository.add(request(repository, clock))
+            inside = repository.outbox.read()
+        assert repository.outbox.read() == inside
+        assert inside[0].sequence < inside[1].sequence
