@@ -205,7 +205,7 @@ class InMemoryTransaction:
                 occurred_at=event.occurred_at,
                 payload=encode_event(event),
             )
-        self.writes.wrote(session, new_version, len(events))
+        self.writes.wrote(session, new_version, events)
 
     def _commit(self) -> None:
         state = self._repo._state

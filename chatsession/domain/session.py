@@ -8,6 +8,7 @@ need data (who may act), and records events. Commands read like the domain:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any
@@ -510,20 +511,20 @@ class ChatSession:
 
     # ------------------------------------------------------------------- events
 
-    def pull_events(self, count: int | None = None) -> list[ChatSessionEvent]:
-        """Take the events recorded since the last pull, oldest first.
-
-        With ``count``, take only the ``count`` oldest; the rest stay pending (a repository
-        takes exactly the events it stored).
-        """
-        if count is None or count >= len(self._events):
-            events, self._events = self._events, []
-            return events
-        if count < 0:
-            raise InvalidArgumentError(f"count must be >= 0, got {count}")
-        events = self._events[:count]
-        del self._events[:count]
+    def pull_events(self) -> list[ChatSessionEvent]:
+        """Take the events recorded since the last pull, oldest first."""
+        events, self._events = self._events, []
         return events
+
+    def discard_events(self, events: Iterable[ChatSessionEvent]) -> None:
+        """Drop exactly ``events`` from the pending ones; the others stay, in order.
+
+        A repository calls this after committing the events it stored, so that events
+        recorded (or pulled) meanwhile are neither lost nor stored twice.
+        """
+        stored = {id(event) for event in events}
+        if stored:
+            self._events = [e for e in self._events if id(e) not in stored]
 
     @property
     def pending_events(self) -> tuple[ChatSessionEvent, ...]:

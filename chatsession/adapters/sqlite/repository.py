@@ -222,7 +222,7 @@ class SqliteTransaction:
                     for e in events
                 ],
             )
-        self.writes.wrote(session, version, len(events))
+        self.writes.wrote(session, version, events)
 
 
 class SqliteChatSessionRepository:

@@ -120,6 +120,19 @@ class UnitOfWorkContract:
         assert all_records(repository)[-1].event_name == "TransferCancelled"
         assert repository.get(session.chat_session_id).transfer_to is None
 
+    def test_events_pulled_before_the_commit_do_not_cost_unsaved_ones(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """The commit takes exactly the stored events off the session, not a count of them."""
+        session = stored(repository, clock, user=7)
+        with repository.transaction() as tx:
+            session.transfer(to=8, by=7)
+            tx.save(session)
+            assert [e.name for e in session.pull_events()] == ["TransferRequested"]
+            session.cancel_transfer(by=7)  # recorded, not saved in this unit of work
+        assert [e.name for e in session.pending_events] == ["TransferCancelled"]
+        assert all_records(repository)[-1].event_name == "TransferRequested"
+
     def test_a_nested_transaction_raises(self, repository: ChatSessionRepository) -> None:
         """A unit of work inside another on the same thread raises ``TransactionError``."""
         with repository.transaction(), pytest.raises(TransactionError):  # noqa: SIM117
