@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 INT32_MAX = 2**31 - 1
 
@@ -21,6 +21,13 @@ class Customer(BaseModel):
     consented: bool = False
     person_id: int | None = Field(default=None, gt=0, le=INT32_MAX)
     contact_id: int | None = Field(default=None, gt=0, le=INT32_MAX)
+
+    @field_validator("alias", "host", "name", "email", "phone", "company_name")
+    @classmethod
+    def _valid_unicode(cls, value: str) -> str:
+        """Refuse lone surrogates: they can be neither stored nor sent as UTF-8."""
+        value.encode("utf-8")  # UnicodeEncodeError is a ValueError: pydantic reports it
+        return value
 
 
 ANONYMOUS = Customer()

@@ -69,10 +69,14 @@ STATUS_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "submit_offline_request", "source": S.OfflineForm, "dest": S.RequestPosted},
     {"trigger": "leave_queue", "source": sorted(WAITING), "dest": S.ClosedFromQueue},
     {"trigger": "pick_up", "source": S.InQueue, "dest": S.UserLast},
-    {"trigger": "post_customer_message", "source": S.InQueue, "dest": None},
-    {"trigger": "post_customer_message", "source": sorted(ACTIVE), "dest": S.CustomerLast},
-    {"trigger": "post_user_message", "source": sorted(ACTIVE), "dest": S.UserLast},
-    {"trigger": "post_bot_message", "source": _QUEUE_OR_ACTIVE, "dest": S.UserLast},
+    # a message that leaves the status as it is is an internal transition (dest None):
+    # no exit/enter callbacks to run
+    {"trigger": "post_customer_message", "source": [S.InQueue, S.CustomerLast], "dest": None},
+    {"trigger": "post_customer_message", "source": S.UserLast, "dest": S.CustomerLast},
+    {"trigger": "post_user_message", "source": S.UserLast, "dest": None},
+    {"trigger": "post_user_message", "source": S.CustomerLast, "dest": S.UserLast},
+    {"trigger": "post_bot_message", "source": S.UserLast, "dest": None},
+    {"trigger": "post_bot_message", "source": [S.InQueue, S.CustomerLast], "dest": S.UserLast},
     {"trigger": "transfer", "source": sorted(ACTIVE), "dest": None},
     {"trigger": "end", "source": sorted(ACTIVE), "dest": S.Finished},
     {"trigger": "reopen", "source": S.Finished, "dest": S.CustomerLast,
@@ -106,7 +110,9 @@ DOCUMENTED_NO_OPS: Mapping[str, tuple[NoOpReason, ...]] = {
     "cancel_transfer": (NoOpReason.NO_TRANSFER_PENDING, NoOpReason.NOT_OWNER),
     "expire_transfer": (NoOpReason.NO_TRANSFER_PENDING, NoOpReason.NOT_EXPIRED),
 }
-"""The commands that do nothing, rather than fail, in some states; checked in this order."""
+"""The reasons each command may give for doing nothing instead of failing, in the order
+the command checks them (``ChatSession`` checks them; the docs and the stateful test read
+this table)."""
 
 
 def _machine(name: str, states: list[Any], transitions: list[dict[str, Any]],

@@ -114,7 +114,22 @@ def _associate_id(value: object, what: str = "by") -> int:
 def _message_text(text: object) -> str:
     if not isinstance(text, str) or not text:
         raise InvalidArgumentError(f"message text must be a non-empty str, got {text!r}")
+    return _valid_unicode(text, "message text")
+
+
+def _valid_unicode(text: str, what: str) -> str:
+    """Refuse lone surrogates: they can be neither stored nor sent as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError(f"{what} holds a lone surrogate: {text!r}") from None
     return text
+
+
+def _flag(value: object, what: str) -> bool:
+    if type(value) is not bool:
+        raise InvalidArgumentError(f"{what} must be a bool, got {value!r}")
+    return value
 
 
 class ChatSession:
@@ -266,6 +281,10 @@ class ChatSession:
             )
         if type(queue_length) is not int or not 0 <= queue_length < INT32_MAX:
             raise InvalidArgumentError(f"queue_length must be an int >= 0, got {queue_length!r}")
+        if not isinstance(session_key, str):
+            raise InvalidArgumentError(f"session_key must be a str, got {session_key!r}")
+        _valid_unicode(session_key, "session_key")
+        _flag(agents_available, "agents_available")
         now = require_aware(clock.now(), "clock.now()")
         session = cls(
             chat_session_id=chat_session_id,
@@ -313,12 +332,16 @@ class ChatSession:
                 f"submit_prechat_form needs the session's topic (id {self.topic_id}), got {topic!r}"
             )
         return self._change_status(
-            "submit_prechat_form", use_faq=topic.use_faq, agents_available=agents_available
+            "submit_prechat_form",
+            use_faq=topic.use_faq,
+            agents_available=_flag(agents_available, "agents_available"),
         )
 
     def faq_not_helpful(self, *, agents_available: bool = True) -> Outcome:
         """The customer still needs help after the FAQ: to the queue (or the offline form)."""
-        return self._change_status("faq_not_helpful", agents_available=agents_available)
+        return self._change_status(
+            "faq_not_helpful", agents_available=_flag(agents_available, "agents_available")
+        )
 
     def faq_resolved(self) -> Outcome:
         """The FAQ answered the customer: the session is finished."""
@@ -454,17 +477,26 @@ class ChatSession:
     # ----------------------------------------------------------------- the end
 
     def end(self, reason: EndReason, *, by: int | None = None) -> Outcome:
-        """End an active chat (to Finished). ``EndReason.BY_USER`` needs the handling user."""
+        """End an active chat (to Finished).
+
+        ``EndReason.BY_USER`` needs ``by``, the handling user; the customer and the idle
+        timeout are not associates, so with them ``by`` must be None.
+        """
         try:
             reason = EndReason(reason)
         except ValueError:
             raise InvalidArgumentError(f"reason must be an EndReason, got {reason!r}") from None
-        if by is not None:
-            by = _associate_id(by)
-        self._ensure_allowed("end")
         if reason is EndReason.BY_USER:
             if by is None:
                 raise InvalidArgumentError("end(EndReason.BY_USER) needs by=<user id>")
+            by = _associate_id(by)
+        elif by is not None:
+            raise InvalidArgumentError(
+                f"end({reason}) is not done by an associate: by must be None, got {by!r}"
+            )
+        self._ensure_allowed("end")
+        if reason is EndReason.BY_USER:
+            assert by is not None
             self._ensure_handling_user("end", by)
         now = self._now()
         fire(STATUS_MACHINE, "end", self, now=now)
@@ -486,11 +518,18 @@ class ChatSession:
         """Put the session back on the queue (a bot hands off to humans, or a user puts it back).
 
         The bot is switched off, the handling user and any pending transfer are cleared.
-        With no agents available, the session goes to the offline form.
+        With no agents available, the session goes to the offline form. A session already
+        waiting in the queue with no bot has nothing to reset: ``CommandNotAllowedError``.
         """
         if by is not None:
             by = _associate_id(by)
+        _flag(agents_available, "agents_available")
         self._ensure_allowed("reset")
+        if self.status is S.InQueue and not self.chatbot_is_active and agents_available:
+            raise CommandNotAllowedError(
+                "reset", self.status, allowed_sources(STATUS_MACHINE, "reset"),
+                detail="the session already waits in the queue with no bot",
+            )
         now = self._now()
         previous_status, previous_user = self.status, self.user_id
         fire(STATUS_MACHINE, "reset", self, now=now, agents_available=agents_available)

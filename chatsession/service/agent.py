@@ -72,6 +72,8 @@ class ChatAgent:
         agents_available: bool = True,
     ) -> AgentReply:
         """CreateChatSessionForTopic: a customer asks for a chat on ``topic``."""
+        if not isinstance(topic, ChatTopic):  # before an id is drawn for it
+            raise InvalidArgumentError(f"topic must be a ChatTopic, got {type(topic).__name__}")
         with self._repository.transaction() as tx:
             session = ChatSession.request(
                 tx.next_id(),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Final, TypeVar
 
 from pydantic import (
@@ -90,6 +90,12 @@ def _date_time_input(value: Any) -> Any:
 
 
 def _date_time_text(value: datetime) -> str:
+    offset = value.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        # ISO 8601 offsets are whole minutes; an offset with seconds (historic zones)
+        # would be written as "+00:19:32", which no parser reads back: write the same
+        # instant in UTC instead.
+        value = value.astimezone(UTC)
     return value.isoformat(timespec="microseconds")
 
 
@@ -103,7 +109,8 @@ AwareDateTime = Annotated[
 
 Read from ISO 8601 text with any number of fractional digits: Python keeps
 microseconds, so a 7th digit (.NET ticks) is truncated. Written as ISO 8601 with exactly
-six fractional digits and the original UTC offset, e.g. ``2019-05-05T15:05:41.731003+02:00``.
+six fractional digits and the original UTC offset, e.g. ``2019-05-05T15:05:41.731003+02:00``
+(an offset that is not a whole number of minutes is written as the same instant in UTC).
 """
 
 

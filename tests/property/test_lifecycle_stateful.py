@@ -227,11 +227,12 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------- the end
 
-    @rule(reason=st.sampled_from(EndReason), by=st.none() | actors)
-    def end(self, reason: EndReason, by: int | None) -> None:
-        if reason is EndReason.BY_USER and by is None:
-            by = self.session.user_id or 1
-        self.run("end", lambda: self.session.end(reason, by=by))
+    @rule(reason=st.sampled_from(EndReason), by=actors)
+    def end(self, reason: EndReason, by: int) -> None:
+        if reason is EndReason.BY_USER:
+            self.run("end", lambda: self.session.end(reason, by=by))
+        else:  # the customer and the idle timeout are not associates
+            self.run("end", lambda: self.session.end(reason))
 
     @rule()
     def reopen(self) -> None:

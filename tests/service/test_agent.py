@@ -139,3 +139,13 @@ def test_retries_give_up_with_the_concurrency_error(repo: InMemoryChatSessionRep
         ChatAgent(racing, retries=2).pick_up(sid, by=ALICE)  # type: ignore[arg-type]
     assert racing.attempts == 3
     assert repo.get(sid).status is ChatSessionStatus.InQueue
+
+
+def test_create_session_checks_the_topic_before_drawing_an_id(
+    agent: ChatAgent, repo: InMemoryChatSessionRepository
+) -> None:
+    from chatsession import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="ChatTopic"):
+        agent.create_session("support")  # type: ignore[arg-type]
+    assert agent.create_session(TOPIC).entity.chat_session_id == 1

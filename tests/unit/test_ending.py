@@ -128,3 +128,26 @@ def test_close_keeps_the_original_end_time(active: ChatSession, clock: ManualClo
 def test_customer_fetched_stamps_when_fetched(queued: ChatSession, clock: ManualClock) -> None:
     queued.customer_fetched()
     assert queued.when_fetched == clock.now() and queued.status is S.InQueue
+
+
+def test_reset_of_a_session_already_waiting_with_no_bot_is_refused(queued: ChatSession) -> None:
+    with pytest.raises(CommandNotAllowedError, match="already waits in the queue"):
+        queued.reset()
+    assert queued.pending_events == ()
+    queued.reset(agents_available=False)  # to the offline form: a change
+    assert queued.status is S.OfflineForm
+
+
+@pytest.mark.parametrize("reason", [EndReason.BY_CUSTOMER, EndReason.IDLE])
+def test_the_customer_and_the_idle_timeout_are_not_associates(
+    active: ChatSession, reason: EndReason
+) -> None:
+    with pytest.raises(InvalidArgumentError, match="by must be None"):
+        active.end(reason, by=ALICE)
+    assert active.status is S.UserLast
+
+
+@pytest.mark.parametrize("bad", ["no", 0, None])
+def test_agents_available_must_be_a_bool(active: ChatSession, bad: object) -> None:
+    with pytest.raises(InvalidArgumentError, match="agents_available"):
+        active.reset(agents_available=bad)  # type: ignore[arg-type]

@@ -82,3 +82,30 @@ def test_active_chat_with_nobody_on_the_other_side_is_reported(active: ChatSessi
     broken = _restore(active, user_id=None)
     assert any("no user handles it and no bot" in v for v in invariant_violations(broken))
     assert BOB
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "expected"),
+    [
+        ("status", 4, "status must be a ChatSessionStatus"),
+        ("user_id", "7", "user_id must be None or a positive int32"),
+        ("user_id", -3, "user_id must be None or a positive int32"),
+        ("contact_id", 2**63, "contact_id must be None or a positive int32"),
+        ("session_key", None, "session_key must be a str"),
+        ("first_message", None, "first_message must be a str"),
+        ("customer_name", "a\ud800", "customer_name must be a str of valid Unicode"),
+        ("customer_alias", "x" * 65, "customer_alias must be a str of at most 64"),
+        ("chatbot_is_active", 1, "chatbot_is_active must be a bool"),
+        ("version", None, "version must be an int"),
+        ("when_requested", None, "when_requested must be a timezone-aware datetime"),
+        ("rating", True, "rating must be None or an int32"),
+    ],
+)
+def test_wrong_types_are_reported_not_raised(
+    active: ChatSession, field: str, bad: object, expected: str
+) -> None:
+    broken = _restore(active, **{field: bad})
+    violations = invariant_violations(broken)
+    assert any(v.startswith(expected) for v in violations), violations
+    with pytest.raises(InvariantViolationError):
+        check_invariants(broken)

@@ -87,3 +87,9 @@ def test_customer_cannot_write_on_a_finished_session(active: ChatSession) -> Non
     active.end(EndReason.BY_CUSTOMER)
     with pytest.raises(CommandNotAllowedError, match="post_customer_message"):
         active.post_customer_message("wait")
+
+
+def test_a_lone_surrogate_is_refused_before_anything_changes(active: ChatSession) -> None:
+    with pytest.raises(InvalidArgumentError, match="surrogate"):
+        active.post_customer_message("bad \ud800 text")
+    assert active.last_message == "" and active.pending_events == ()

@@ -98,3 +98,10 @@ def test_customer_alias_and_phone_follow_column_sizes() -> None:
         Customer(alias="x" * 65)
     with pytest.raises(ValidationError, match="phone"):
         Customer(phone="1" * 33)
+
+
+def test_request_checks_the_session_key_and_the_flags(clock: ManualClock) -> None:
+    with pytest.raises(InvalidArgumentError, match="session_key"):
+        ChatSession.request(5, ChatTopic(id=2), clock=clock, session_key=None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="agents_available"):
+        ChatSession.request(5, ChatTopic(id=2), clock=clock, agents_available="yes")  # type: ignore[arg-type]

@@ -130,3 +130,15 @@ def test_status_integer_on_the_wire_loads_as_the_enum() -> None:
 
 def test_fields_order_matches_the_entity() -> None:
     assert FIELDS[0] == "chat_session_id" and FIELDS[-1] == "version"
+
+
+def test_an_offset_with_seconds_is_written_as_the_same_instant_in_utc() -> None:
+    from datetime import timedelta, timezone
+
+    lmt = timezone(timedelta(minutes=19, seconds=32))  # Amsterdam's 1900 local mean time
+    clock = ManualClock(datetime(1900, 1, 1, 9, 0, tzinfo=lmt))
+    session = ChatSession.request(1, ChatTopic(id=1), clock=clock)
+    document = dump_chat_session(to_entity(session))
+    assert document["WhenRequested"] == "1900-01-01T08:40:28.000000+00:00"
+    back = from_entity(parse_chat_session(document), clock=clock)
+    assert back.when_requested == session.when_requested
