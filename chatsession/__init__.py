@@ -57,9 +57,11 @@ from chatsession.ports.repository import (
     ChatSessionRepository,
     ConcurrencyError,
     DuplicateChatSessionError,
+    RepositoryBusyError,
     RepositoryError,
     SchemaVersionError,
     TransactionError,
+    UnstorableSessionError,
 )
 from chatsession.service import AgentReply, ChatAgent, UnknownAssociateError
 
@@ -100,6 +102,7 @@ __all__ = [
     "NoOpReason",
     "NotHandlingUserError",
     "Outcome",
+    "RepositoryBusyError",
     "RepositoryError",
     "SchemaVersionError",
     "SessionEnded",
@@ -119,6 +122,7 @@ __all__ = [
     "TransferState",
     "TransferToSelfError",
     "UnknownAssociateError",
+    "UnstorableSessionError",
     "__version__",
     "check_invariants",
     "invariant_violations",

@@ -2,10 +2,12 @@
 
 Thread-safe: one re-entrant lock guards the store. A ``transaction()`` holds the lock
 from start to end (like SQLite's ``BEGIN IMMEDIATE``), so units of work run one at a
-time and other threads' calls wait for it. Sessions are stored and returned as copies:
-changing a loaded session changes nothing stored until it is saved. Events go through
-``chatsession.adapters.event_codec``, so the outbox holds the same JSON objects as the
-SQLite outbox does.
+time and other threads' calls wait for it. Everything a unit of work does is staged in
+it (sessions, outbox records, ``mark_published`` marks, the ids ``next_id`` drew) and
+applied on commit or dropped on rollback, as SQLite does. Sessions are stored and
+returned as copies: changing a loaded session changes nothing stored until it is saved.
+Events go through ``chatsession.adapters.event_codec``, so the outbox holds the same
+JSON objects as the SQLite outbox does.
 """
 
 from __future__ import annotations
@@ -20,9 +22,16 @@ from datetime import datetime
 from chatsession.adapters.clock import SystemClock
 from chatsession.adapters.event_codec import encode_event
 from chatsession.adapters.pending_writes import PendingWrites
-from chatsession.adapters.query_args import check_page_args, status_filter
+from chatsession.adapters.query_args import (
+    check_id,
+    check_optional_id,
+    check_outbox_args,
+    check_page_args,
+    check_sequence,
+    status_filter,
+)
 from chatsession.domain.aware import require_aware
-from chatsession.domain.errors import InvalidArgumentError
+from chatsession.domain.invariants import check_invariants
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE, ChatSessionStatus
 from chatsession.ports.clock import Clock
@@ -54,25 +63,42 @@ class _State:
 class InMemoryTransaction:
     """A unit of work on an ``InMemoryChatSessionRepository``: writes staged until commit."""
 
-    __slots__ = ("_active", "_first_sequence", "_repo", "_sessions", "outbox", "writes")
+    __slots__ = (
+        "_active",
+        "_first_last_id",
+        "_first_sequence",
+        "_repo",
+        "_sessions",
+        "outbox",
+        "published",
+        "writes",
+    )
 
     def __init__(self, repo: InMemoryChatSessionRepository) -> None:
         self._repo = repo
         self._sessions: dict[int, ChatSession] = {}
         self.outbox: dict[int, OutboxRecord] = {}  # staged records by sequence
+        self.published: dict[int, datetime] = {}  # staged marks of committed records
         self._first_sequence = repo._state.last_sequence
+        self._first_last_id = repo._state.last_id
         self._active = True
         self.writes = PendingWrites()
 
     # ------------------------------------------------------------ the store
 
     def next_id(self) -> int:
-        """A new id (ids handed out are never handed out again, even after a rollback)."""
+        """A new id; a rollback releases the ids drawn in this unit of work, as in SQLite."""
         self._check()
         return self._repo._allocate_id()
 
     def add(self, session: ChatSession) -> None:
         """Stage ``session`` as version 1 with its pending events."""
+        self._check()
+        check_invariants(session)
+        self._add(session)
+
+    def _add(self, session: ChatSession) -> None:
+        """``add`` of a session whose invariants were checked."""
         self._check()
         sid = session.chat_session_id
         if sid in self._sessions or sid in self._repo._state.sessions:
@@ -82,6 +108,7 @@ class InMemoryTransaction:
     def get(self, chat_session_id: int) -> ChatSession:
         """A copy of the session as this unit of work sees it."""
         self._check()
+        check_id(chat_session_id, "chat_session_id")
         stored = self._lookup(chat_session_id)
         if stored is None:
             raise ChatSessionNotFoundError(chat_session_id)
@@ -89,6 +116,12 @@ class InMemoryTransaction:
 
     def save(self, session: ChatSession) -> None:
         """Stage ``session`` if its version is the stored one."""
+        self._check()
+        check_invariants(session)
+        self._save(session)
+
+    def _save(self, session: ChatSession) -> None:
+        """``save`` of a session whose invariants were checked."""
         self._check()
         sid = session.chat_session_id
         stored = self._lookup(sid)
@@ -103,6 +136,7 @@ class InMemoryTransaction:
     ) -> ChatSession | None:
         """The waiting session with the lowest id (on ``topic_id`` if given)."""
         self._check()
+        check_optional_id(topic_id, "topic_id")
         best: ChatSession | None = None
         for s in self._queue(topic_id):  # committed ones in id order, then staged ones
             if not include_bot_sessions and s.chatbot_is_active:
@@ -116,11 +150,13 @@ class InMemoryTransaction:
     def count_in_queue(self, topic_id: int | None = None) -> int:
         """The number of sessions InQueue (on ``topic_id`` if given)."""
         self._check()
+        check_optional_id(topic_id, "topic_id")
         return sum(1 for _ in self._queue(topic_id))
 
     def active_sessions_of(self, user_id: int) -> list[ChatSession]:
         """Copies of the active sessions ``user_id`` handles, in id order."""
         self._check()
+        check_id(user_id, "user_id")
         found = [s for s in self._view() if s.user_id == user_id and s.status in ACTIVE]
         found.sort(key=lambda s: s.chat_session_id)
         return [s.copy(clock=self._repo.clock) for s in found]
@@ -137,6 +173,8 @@ class InMemoryTransaction:
         """Up to ``limit`` sessions with id greater than ``after``, in id order."""
         self._check()
         check_page_args(after, limit)
+        check_optional_id(topic_id, "topic_id")
+        check_optional_id(user_id, "user_id")
         statuses = status_filter(status)
         found = sorted(
             (
@@ -189,13 +227,15 @@ class InMemoryTransaction:
                 yield s
 
     def _write(self, session: ChatSession, new_version: int) -> None:
+        """Stage ``session`` and its events; all of it or, if anything raises, none."""
         events = self.writes.events_to_write(session)
+        payloads = [encode_event(event) for event in events]  # may raise: nothing staged yet
         stored = session.copy(clock=self._repo.clock)
         stored.pull_events()
         stored.version = new_version
         self._sessions[session.chat_session_id] = stored
         state = self._repo._state
-        for event in events:
+        for event, payload in zip(events, payloads, strict=True):
             state.last_sequence += 1  # the unit of work holds the lock: no one else numbers
             self.outbox[state.last_sequence] = OutboxRecord(
                 sequence=state.last_sequence,
@@ -203,13 +243,15 @@ class InMemoryTransaction:
                 version=new_version,
                 event_name=event.name,
                 occurred_at=event.occurred_at,
-                payload=encode_event(event),
+                payload=payload,
             )
         self.writes.wrote(session, new_version, events)
 
     def _commit(self) -> None:
         state = self._repo._state
         state.sessions.update(self._sessions)
+        for seq, when in self.published.items():
+            state.outbox[seq] = replace(state.outbox[seq], published_at=when)
         state.outbox.update(self.outbox)
         for sid, session in self._sessions.items():
             state.last_id = max(state.last_id, sid)
@@ -223,7 +265,10 @@ class InMemoryTransaction:
         self.writes.committed()
 
     def _rollback(self) -> None:
-        self._repo._state.last_sequence = self._first_sequence  # no gaps, as in SQLite
+        # The unit of work held the lock throughout: nobody else numbered records or
+        # drew ids meanwhile, so both counters go back as in SQLite (no gaps).
+        self._repo._state.last_sequence = self._first_sequence
+        self._repo._state.last_id = self._first_last_id
         self._end()
         self.writes.rolled_back()
 
@@ -231,6 +276,7 @@ class InMemoryTransaction:
         self._active = False
         self._sessions = {}
         self.outbox = {}
+        self.published = {}
 
 
 class InMemoryOutbox:
@@ -249,9 +295,8 @@ class InMemoryOutbox:
         include_published: bool = False,
         chat_session_id: int | None = None,
     ) -> list[OutboxRecord]:
-        """Committed records after ``after``, in sequence order."""
-        if limit is not None and (type(limit) is not int or limit < 1):
-            raise InvalidArgumentError(f"limit must be an int >= 1 or None, got {limit!r}")
+        """Committed records after ``after``, in sequence order (and this thread's staged ones)."""
+        check_outbox_args(after, limit, chat_session_id)
         out: list[OutboxRecord] = []
         with self._repo._lock:
             for seq, record in self._records():  # in sequence order
@@ -267,27 +312,46 @@ class InMemoryOutbox:
         return out
 
     def mark_published(self, sequences: Iterable[int], *, at: datetime | None = None) -> int:
-        """Mark the records published; return how many were unpublished before."""
+        """Mark the records published; return how many were unpublished before.
+
+        Inside a unit of work on this thread the marks are staged in it: applied when it
+        commits, dropped when it rolls back (as SQLite's ``UPDATE`` is).
+        """
         when = require_aware(self._repo.clock.now() if at is None else at, "published at")
-        changed = 0
-        with self._repo._lock:
-            tx = self._repo._thread_tx()
-            for seq in set(sequences):
-                outbox = tx.outbox if tx is not None and seq in tx.outbox else None
-                if outbox is None:
-                    outbox = self._repo._state.outbox
-                record = outbox.get(seq)
-                if record is not None and record.published_at is None:
-                    outbox[seq] = replace(record, published_at=when)
+        wanted = {check_sequence(seq) for seq in sequences}
+        if not wanted:
+            return 0
+        with self._repo._unit() as tx:
+            committed = self._repo._state.outbox
+            changed = 0
+            for seq in wanted:
+                staged = tx.outbox.get(seq)
+                if staged is not None:  # written by this unit of work: dropped with it
+                    if staged.published_at is None:
+                        tx.outbox[seq] = replace(staged, published_at=when)
+                        changed += 1
+                    continue
+                record = committed.get(seq)
+                unpublished = record is not None and record.published_at is None
+                if unpublished and seq not in tx.published:
+                    tx.published[seq] = when
                     changed += 1
-        return changed
+            return changed
 
     def _records(self) -> Iterator[tuple[int, OutboxRecord]]:
-        """Committed records, then those this thread's unit of work staged (numbered later)."""
-        yield from self._repo._state.outbox.items()
+        """Committed records, then those this thread's unit of work staged (numbered later).
+
+        Inside a unit of work the committed records show its staged ``mark_published``.
+        """
         tx = self._repo._thread_tx()
-        if tx is not None:
-            yield from tx.outbox.items()
+        if tx is None:
+            yield from self._repo._state.outbox.items()
+            return
+        marks = tx.published
+        for seq, record in self._repo._state.outbox.items():
+            when = marks.get(seq)
+            yield seq, record if when is None else replace(record, published_at=when)
+        yield from tx.outbox.items()
 
 
 class InMemoryChatSessionRepository:
@@ -335,13 +399,18 @@ class InMemoryChatSessionRepository:
     # ---------------------------------------- the store: each call is a transaction
 
     def next_id(self) -> int:
-        """A new chat-session id, greater than every id handed out or stored."""
+        """A new chat-session id, greater than every id stored or drawn by a committed unit.
+
+        Outside a unit of work the id is drawn for good. Inside one (on this thread) it
+        joins it: a rollback releases the id, and the next call hands it out again.
+        """
         return self._allocate_id()
 
     def add(self, session: ChatSession) -> None:
         """Store a new session as version 1, with its pending events."""
+        check_invariants(session)  # before waiting for the lock
         with self._unit() as tx:
-            tx.add(session)
+            tx._add(session)
 
     def get(self, chat_session_id: int) -> ChatSession:
         """A copy of the stored session; raises ``ChatSessionNotFoundError``."""
@@ -350,8 +419,9 @@ class InMemoryChatSessionRepository:
 
     def save(self, session: ChatSession) -> None:
         """Store a changed session if nobody saved it since it was loaded."""
+        check_invariants(session)  # before waiting for the lock
         with self._unit() as tx:
-            tx.save(session)
+            tx._save(session)
 
     def first_in_queue(
         self, topic_id: int | None = None, *, include_bot_sessions: bool = False

@@ -40,6 +40,7 @@ DEMO_TEAM = (
 
 
 def _agent(db: str) -> tuple[ChatAgent, SqliteChatSessionRepository]:
+    """An agent on a new repository for ``db``; the caller closes the repository."""
     repository = SqliteChatSessionRepository(db, clock=SystemClock())
     return ChatAgent(repository, associates=InMemoryAssociateDirectory(DEMO_TEAM)), repository
 
@@ -63,6 +64,13 @@ def _summary(entity: ChatSessionEntity) -> str:
 def demo(db: str, out: TextIO) -> int:
     """The seed scenario on an SQLite file: RejectTransfer with and without a transfer."""
     agent, repository = _agent(db)
+    with repository:  # closed however the scenario ends
+        return _play_demo(agent, repository, db, out)
+
+
+def _play_demo(
+    agent: ChatAgent, repository: SqliteChatSessionRepository, db: str, out: TextIO
+) -> int:
     print(f"chatsession {__version__} demo on {Path(db).resolve()}", file=out)
     created = agent.create_session(ChatTopic(id=1))
     sid = created.entity.chat_session_id
@@ -147,6 +155,16 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "demo":
         return demo(args.db, out)
     agent, repository = _agent(args.db)
+    with repository:  # closed however the command ends
+        return _run(args, agent, repository, out)
+
+
+def _run(
+    args: argparse.Namespace,
+    agent: ChatAgent,
+    repository: SqliteChatSessionRepository,
+    out: TextIO,
+) -> int:
     to: str | int
     simple: dict[str, Callable[[], AgentReply]] = {
         "pick-up": lambda: agent.pick_up(args.id, by=args.by),

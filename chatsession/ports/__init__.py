@@ -11,9 +11,11 @@ from chatsession.ports.repository import (
     DuplicateChatSessionError,
     Outbox,
     OutboxRecord,
+    RepositoryBusyError,
     RepositoryError,
     SchemaVersionError,
     TransactionError,
+    UnstorableSessionError,
 )
 
 __all__ = [
@@ -27,7 +29,9 @@ __all__ = [
     "DuplicateChatSessionError",
     "Outbox",
     "OutboxRecord",
+    "RepositoryBusyError",
     "RepositoryError",
     "SchemaVersionError",
     "TransactionError",
+    "UnstorableSessionError",
 ]

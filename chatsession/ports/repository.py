@@ -75,6 +75,26 @@ class ConcurrencyError(RepositoryError):
         )
 
 
+class RepositoryBusyError(RepositoryError):
+    """The store stayed locked by another writer for longer than the repository waits.
+
+    SQLite raises it when its busy timeout runs out (``database is locked``); the
+    ``sqlite3.OperationalError`` is its ``__cause__``. Nothing of the failed call was
+    stored (a unit of work it ended is rolled back): try again later.
+    """
+
+
+class UnstorableSessionError(RepositoryError, ValueError):
+    """The store refused a value of a session or of its events; nothing was stored.
+
+    A last line of defence: ``add`` and ``save`` check the domain invariants first
+    (``InvariantViolationError``), which already refuse what no adapter can store. It
+    is raised for what gets past them, such as an integer too large for a column, text
+    that cannot be encoded as UTF-8 (a lone surrogate in an event) or a constraint of
+    the schema; the driver's error is its ``__cause__``.
+    """
+
+
 class TransactionError(RepositoryError, RuntimeError):
     """A unit of work was misused: nested, or used after it ended."""
 
@@ -146,28 +166,49 @@ class ChatSessionStore(Protocol):
 
     Every query returns independent copies: changing a returned session changes nothing
     stored until it is saved.
+
+    Ids given to the queries (``chat_session_id``, ``topic_id``, ``user_id``) must be
+    positive int32s (``int``, not ``bool``); anything else raises ``InvalidArgumentError``
+    (from ``chatsession.domain.errors``) in every adapter, before the store is asked.
+    ``add`` and ``save`` first check the session's invariants
+    (``chatsession.domain.invariants.check_invariants``): a session that breaks one,
+    including a field of the wrong type or range, raises ``InvariantViolationError`` and
+    nothing is stored.
     """
 
     def next_id(self) -> int:
-        """A new chat-session id: unique, greater than every id handed out or stored."""
+        """A new chat-session id: unique, and greater than every id stored or drawn before.
+
+        Precisely: greater than every id stored and every id drawn by a transaction that
+        committed (a call outside a unit of work is its own transaction and commits at
+        once). An id drawn inside a unit of work that rolls back is released with it and
+        may be handed out again, like everything else the unit of work did; the
+        library's adapters do hand it out again. Ids are therefore unique among the
+        sessions stored, never reused once a session with that id was committed.
+        """
         ...
 
     def add(self, session: ChatSession) -> None:
         """Store a new session (``version`` 0) as version 1, with its pending events.
 
-        Raises ``DuplicateChatSessionError`` if the id is stored already.
+        Raises ``InvariantViolationError`` if the session breaks an invariant,
+        ``DuplicateChatSessionError`` if the id is stored already; then nothing is stored.
         """
         ...
 
     def get(self, chat_session_id: int) -> ChatSession:
-        """The stored session ``chat_session_id``; raises ``ChatSessionNotFoundError``."""
+        """The stored session ``chat_session_id``; raises ``ChatSessionNotFoundError``.
+
+        ``chat_session_id`` must be a positive int32 (else ``InvalidArgumentError``).
+        """
         ...
 
     def save(self, session: ChatSession) -> None:
         """Store a changed session if nobody saved it since it was loaded.
 
-        Raises ``ConcurrencyError`` (stored version differs) or
-        ``ChatSessionNotFoundError`` (never added); then nothing is stored.
+        Raises ``InvariantViolationError`` (the session breaks an invariant),
+        ``ConcurrencyError`` (stored version differs) or ``ChatSessionNotFoundError``
+        (never added); then nothing is stored.
         """
         ...
 
@@ -224,7 +265,9 @@ class Outbox(Protocol):
     def mark_published(self, sequences: Iterable[int], *, at: datetime | None = None) -> int:
         """Mark records published (at ``at``, default the clock's now); return how many changed.
 
-        Records already published keep their first ``published_at``.
+        Records already published keep their first ``published_at``; unknown sequences
+        are ignored. Inside a unit of work on the same thread the marks join it: they
+        are stored when it commits and dropped when it rolls back.
         """
         ...
 
@@ -234,7 +277,12 @@ class ChatSessionRepository(ChatSessionStore, Protocol):
     """The port the service depends on: a ``ChatSessionStore``, a unit of work, an outbox.
 
     Outside ``transaction()`` every method is its own transaction. Inside it, on the same
-    thread, the repository's methods join the open transaction.
+    thread, the repository's methods (and its outbox's) join the open transaction.
+
+    Besides the errors named on each method, an adapter may raise
+    ``RepositoryBusyError`` (the store stayed locked past its timeout) and
+    ``UnstorableSessionError`` (the store refused a value the invariants let through);
+    both are ``RepositoryError``s, and nothing of the failed call is stored.
     """
 
     @property

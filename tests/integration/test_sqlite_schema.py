@@ -15,7 +15,11 @@ from chatsession.adapters.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteChatSe
 from chatsession.adapters.sqlite.rows import COLUMN_NAMES, session_to_row
 from chatsession.adapters.sqlite.schema import migrate, schema_version
 from chatsession.domain.errors import InvalidArgumentError
-from chatsession.ports.repository import SchemaVersionError, TransactionError
+from chatsession.ports.repository import (
+    RepositoryBusyError,
+    SchemaVersionError,
+    TransactionError,
+)
 
 START = datetime(2024, 5, 1, 9, 30, 0, 123456, tzinfo=timezone(timedelta(hours=5, minutes=30)))
 
@@ -239,8 +243,9 @@ def test_a_writer_gives_up_after_the_busy_timeout(tmp_path: Path, clock: ManualC
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         session = ChatSession.request(5, ChatTopic(id=1), clock=clock)
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
+        with pytest.raises(RepositoryBusyError, match="locked") as caught:
             repo.add(session)
+        assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
         other.execute("ROLLBACK")
         other.close()
         assert session.version == 0 and len(session.pending_events) == 1

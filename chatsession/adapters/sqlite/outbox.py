@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chatsession.adapters.event_codec import loads
+from chatsession.adapters.query_args import INT64_MAX, check_outbox_args, check_sequence
 from chatsession.domain.aware import require_aware
-from chatsession.domain.errors import InvalidArgumentError
 from chatsession.ports.repository import OutboxRecord
 
 if TYPE_CHECKING:
@@ -53,9 +53,8 @@ class SqliteOutbox:
         include_published: bool = False,
         chat_session_id: int | None = None,
     ) -> list[OutboxRecord]:
-        """Committed records after ``after``, in sequence order."""
-        if limit is not None and (type(limit) is not int or limit < 1):
-            raise InvalidArgumentError(f"limit must be an int >= 1 or None, got {limit!r}")
+        """Committed records after ``after``, in sequence order (and this thread's own ones)."""
+        check_outbox_args(after, limit, chat_session_id)
         sql = _SELECT
         params: list[Any] = [after]
         if not include_published:
@@ -64,21 +63,28 @@ class SqliteOutbox:
             sql += " AND chat_session_id = ?"
             params.append(chat_session_id)
         sql += " ORDER BY sequence LIMIT ?"
-        params.append(-1 if limit is None else limit)
+        params.append(-1 if limit is None else min(limit, INT64_MAX))
         conn = self._repo._reader()._read_conn()
-        return [_record(row) for row in conn.execute(sql, params).fetchall()]
+        with self._repo._errors:
+            rows = conn.execute(sql, params).fetchall()
+        return [_record(row) for row in rows]
 
     def mark_published(self, sequences: Iterable[int], *, at: datetime | None = None) -> int:
-        """Mark the records published; return how many were unpublished before."""
+        """Mark the records published; return how many were unpublished before.
+
+        Inside a unit of work on this thread the marks are part of it: a rollback undoes them.
+        """
         when = require_aware(self._repo.clock.now() if at is None else at, "published at")
         stamp = when.isoformat()
-        rows = [(stamp, int(seq)) for seq in set(sequences)]
+        rows = [(stamp, seq) for seq in {check_sequence(seq) for seq in sequences}]
         if not rows:
             return 0
         with self._repo._writer() as tx:
-            cur = tx._writable_conn().executemany(
-                "UPDATE chat_session_outbox SET published_at = ? "
-                "WHERE sequence = ? AND published_at IS NULL",
-                rows,
-            )
+            conn = tx._writable_conn()
+            with self._repo._errors:
+                cur = conn.executemany(
+                    "UPDATE chat_session_outbox SET published_at = ? "
+                    "WHERE sequence = ? AND published_at IS NULL",
+                    rows,
+                )
             return int(cur.rowcount)

@@ -6,32 +6,47 @@
 * ``PRAGMA synchronous=FULL`` by default: a committed outbox event survives a power
   loss, not only a process crash (``synchronous="NORMAL"`` trades that for speed).
 * ``busy_timeout`` (``timeout`` seconds, default 5): a writer waits for the lock
-  rather than failing at once.
+  rather than failing at once; after it, ``RepositoryBusyError`` is raised.
 * Units of work start with ``BEGIN IMMEDIATE``: the write lock is taken up front, so a
   load-then-save never fails to upgrade a read lock (``SQLITE_BUSY`` that no timeout
   can cure) and two units of work on one session run one after the other.
 * Only parameterised SQL: every value is bound; the SQL text is built from constants.
+* The driver's errors do not escape raw: "database is locked"/"busy" becomes
+  ``RepositoryBusyError``; a value the store refuses on a write (``IntegrityError``,
+  ``OverflowError``, ``UnicodeEncodeError``) becomes ``UnstorableSessionError``. Each
+  ``add``/``save`` runs in a savepoint, so a refused write leaves nothing behind even
+  when the caller catches the error and goes on with the unit of work.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Literal
 
 from chatsession.adapters.clock import SystemClock
 from chatsession.adapters.event_codec import dumps, encode_event
 from chatsession.adapters.pending_writes import PendingWrites
-from chatsession.adapters.query_args import check_page_args, status_filter
+from chatsession.adapters.query_args import (
+    INT32_MAX,
+    check_id,
+    check_optional_id,
+    check_page_args,
+    status_filter,
+)
 from chatsession.adapters.sqlite.outbox import SqliteOutbox
 from chatsession.adapters.sqlite.rows import COLUMN_NAMES, row_to_session, session_to_row
 from chatsession.adapters.sqlite.schema import SCHEMA_VERSION, migrate, schema_version
 from chatsession.domain.errors import InvalidArgumentError
+from chatsession.domain.events import ChatSessionEvent
+from chatsession.domain.invariants import check_invariants
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE, ChatSessionStatus
 from chatsession.ports.clock import Clock
@@ -40,8 +55,10 @@ from chatsession.ports.repository import (
     ChatSessionPage,
     ConcurrencyError,
     DuplicateChatSessionError,
+    RepositoryBusyError,
     SchemaVersionError,
     TransactionError,
+    UnstorableSessionError,
 )
 
 Synchronous = Literal["FULL", "NORMAL", "EXTRA"]
@@ -69,9 +86,88 @@ _ACTIVE = tuple(sorted(int(s) for s in ACTIVE))
 _INHERITED: list[sqlite3.Connection] = []
 
 
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_REFUSED = (sqlite3.IntegrityError, OverflowError, UnicodeEncodeError)
+_MAX_BUSY_TIMEOUT_MS = 2**31 - 1  # the C int busy_timeout takes
+
+
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """True for SQLite's "database is locked"/"database is busy" (SQLITE_BUSY/LOCKED)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return True
     message = str(exc).lower()
     return "locked" in message or "busy" in message
+
+
+class _DriverErrors:
+    """``with _DriverErrors(repo):`` turns the driver's errors into the port's, chained.
+
+    A busy/locked ``sqlite3.OperationalError`` becomes ``RepositoryBusyError``; a value
+    the store refused (``IntegrityError``, ``OverflowError``, ``UnicodeEncodeError``)
+    becomes ``UnstorableSessionError``. Everything else passes unchanged.
+    """
+
+    __slots__ = ("_repo", "_sid")
+
+    def __init__(self, repo: SqliteChatSessionRepository, sid: int | None = None) -> None:
+        self._repo = repo
+        self._sid = sid
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None:
+            return
+        repo = self._repo
+        if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+            raise RepositoryBusyError(
+                f"{repo.path}: the database stayed locked by another connection for more "
+                f"than the {repo.timeout:g} s timeout ({exc}); nothing was stored, try again"
+            ) from exc
+        if isinstance(exc, _REFUSED):
+            what = "a value" if self._sid is None else f"a value of chat session {self._sid}"
+            raise UnstorableSessionError(
+                f"{repo.path}: the store refused {what} ({type(exc).__name__}: {exc}); "
+                "nothing was stored"
+            ) from exc
+
+
+class _WriteGuard(_DriverErrors):
+    """One ``add``/``save`` in a savepoint: all of its statements, or none of them."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(
+        self, repo: SqliteChatSessionRepository, conn: sqlite3.Connection, sid: int
+    ) -> None:
+        super().__init__(repo, sid)
+        self._conn = conn
+
+    def __enter__(self) -> None:
+        self._conn.execute("SAVEPOINT chatsession_write")
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None:
+            self._conn.execute("RELEASE chatsession_write")
+            return
+        try:
+            self._conn.execute("ROLLBACK TO chatsession_write")
+            self._conn.execute("RELEASE chatsession_write")
+        except sqlite3.Error:
+            pass  # the unit of work is rolled back as the error leaves it
+        super().__exit__(kind, exc, tb)
 
 
 class SqliteTransaction:
@@ -91,41 +187,65 @@ class SqliteTransaction:
     # ------------------------------------------------------------- writes
 
     def next_id(self) -> int:
-        """A new id: greater than every id handed out or stored (rolled back with the unit)."""
+        """A new id: greater than every id stored or drawn by a committed transaction.
+
+        The draw is part of this unit of work: a rollback releases the id.
+        """
         conn = self._writable_conn()
-        conn.execute("UPDATE chat_session_id_sequence SET last_id = last_id + 1")
-        return int(conn.execute("SELECT last_id FROM chat_session_id_sequence").fetchone()[0])
+        with self._repo._errors:
+            conn.execute("UPDATE chat_session_id_sequence SET last_id = last_id + 1")
+            row = conn.execute("SELECT last_id FROM chat_session_id_sequence").fetchone()
+        return int(row[0])
 
     def add(self, session: ChatSession) -> None:
         """Insert ``session`` as version 1, with its pending events."""
-        conn = self._writable_conn()
-        sid = session.chat_session_id
-        if conn.execute("SELECT 1 FROM chat_session WHERE id = ?", (sid,)).fetchone():
-            raise DuplicateChatSessionError(sid)
-        row = session_to_row(session)
-        conn.execute(_INSERT, (*row[:-1], 1))
-        conn.execute("UPDATE chat_session_id_sequence SET last_id = max(last_id, ?)", (sid,))
-        self._write_events(conn, session, 1)
+        self._writable_conn()
+        check_invariants(session)
+        self._add(session)
 
     def save(self, session: ChatSession) -> None:
         """Update ``session`` if the stored version is ``session.version``."""
+        self._writable_conn()
+        check_invariants(session)
+        self._save(session)
+
+    def _add(self, session: ChatSession) -> None:
+        """``add`` of a session whose invariants were checked."""
+        conn = self._writable_conn()
+        sid = session.chat_session_id
+        with _WriteGuard(self._repo, conn, sid):
+            if conn.execute("SELECT 1 FROM chat_session WHERE id = ?", (sid,)).fetchone():
+                raise DuplicateChatSessionError(sid)
+            row = session_to_row(session)
+            conn.execute(_INSERT, (*row[:-1], 1))
+            conn.execute("UPDATE chat_session_id_sequence SET last_id = max(last_id, ?)", (sid,))
+            events = self._write_events(conn, session, 1)
+        self._wrote(session, 1, events)
+
+    def _save(self, session: ChatSession) -> None:
+        """``save`` of a session whose invariants were checked."""
         conn = self._writable_conn()
         sid, version = session.chat_session_id, session.version
-        row = session_to_row(session)
-        cur = conn.execute(_UPDATE, (*row[1:-1], version + 1, sid, version))
-        if cur.rowcount != 1:
-            found = conn.execute("SELECT version FROM chat_session WHERE id = ?", (sid,))
-            stored = found.fetchone()
-            if stored is None:
-                raise ChatSessionNotFoundError(sid)
-            raise ConcurrencyError(sid, version, int(stored[0]))
-        self._write_events(conn, session, version + 1)
+        with _WriteGuard(self._repo, conn, sid):
+            row = session_to_row(session)
+            cur = conn.execute(_UPDATE, (*row[1:-1], version + 1, sid, version))
+            if cur.rowcount != 1:
+                found = conn.execute("SELECT version FROM chat_session WHERE id = ?", (sid,))
+                stored = found.fetchone()
+                if stored is None:
+                    raise ChatSessionNotFoundError(sid)
+                raise ConcurrencyError(sid, version, int(stored[0]))
+            events = self._write_events(conn, session, version + 1)
+        self._wrote(session, version + 1, events)
 
     # ------------------------------------------------------------- reads
 
     def get(self, chat_session_id: int) -> ChatSession:
         """The stored session; raises ``ChatSessionNotFoundError``."""
-        row = self._read_conn().execute(f"{_SELECT} WHERE id = ?", (chat_session_id,)).fetchone()
+        check_id(chat_session_id, "chat_session_id")
+        conn = self._read_conn()
+        with self._repo._errors:
+            row = conn.execute(f"{_SELECT} WHERE id = ?", (chat_session_id,)).fetchone()
         if row is None:
             raise ChatSessionNotFoundError(chat_session_id)
         return row_to_session(row, self._clock)
@@ -134,6 +254,7 @@ class SqliteTransaction:
         self, topic_id: int | None = None, *, include_bot_sessions: bool = False
     ) -> ChatSession | None:
         """The waiting session with the lowest id (on ``topic_id`` if given)."""
+        check_optional_id(topic_id, "topic_id")
         sql = f"{_SELECT} WHERE status = ?"
         params: list[Any] = [_IN_QUEUE]
         if topic_id is not None:
@@ -141,28 +262,36 @@ class SqliteTransaction:
             params.append(topic_id)
         if not include_bot_sessions:
             sql += " AND chatbot_isactive = 0"
-        row = self._read_conn().execute(sql + " ORDER BY id LIMIT 1", params).fetchone()
+        conn = self._read_conn()
+        with self._repo._errors:
+            row = conn.execute(sql + " ORDER BY id LIMIT 1", params).fetchone()
         return None if row is None else row_to_session(row, self._clock)
 
     def count_in_queue(self, topic_id: int | None = None) -> int:
         """The number of sessions InQueue (on ``topic_id`` if given)."""
-        if topic_id is None:
-            cur = self._read_conn().execute(
-                "SELECT count(*) FROM chat_session WHERE status = ?", (_IN_QUEUE,)
-            )
-        else:
-            cur = self._read_conn().execute(
-                "SELECT count(*) FROM chat_session WHERE status = ? AND topic_id = ?",
-                (_IN_QUEUE, topic_id),
-            )
-        return int(cur.fetchone()[0])
+        check_optional_id(topic_id, "topic_id")
+        conn = self._read_conn()
+        with self._repo._errors:
+            if topic_id is None:
+                cur = conn.execute(
+                    "SELECT count(*) FROM chat_session WHERE status = ?", (_IN_QUEUE,)
+                )
+            else:
+                cur = conn.execute(
+                    "SELECT count(*) FROM chat_session WHERE status = ? AND topic_id = ?",
+                    (_IN_QUEUE, topic_id),
+                )
+            return int(cur.fetchone()[0])
 
     def active_sessions_of(self, user_id: int) -> list[ChatSession]:
         """The active sessions ``user_id`` handles, in id order."""
-        rows = self._read_conn().execute(
-            f"{_SELECT} WHERE user_id = ? AND status IN (?, ?) ORDER BY id",
-            (user_id, *_ACTIVE),
-        ).fetchall()
+        check_id(user_id, "user_id")
+        conn = self._read_conn()
+        with self._repo._errors:
+            rows = conn.execute(
+                f"{_SELECT} WHERE user_id = ? AND status IN (?, ?) ORDER BY id",
+                (user_id, *_ACTIVE),
+            ).fetchall()
         return [row_to_session(r, self._clock) for r in rows]
 
     def list_page(
@@ -176,6 +305,8 @@ class SqliteTransaction:
     ) -> ChatSessionPage:
         """Up to ``limit`` sessions with id greater than ``after``, in id order."""
         check_page_args(after, limit)
+        check_optional_id(topic_id, "topic_id")
+        check_optional_id(user_id, "user_id")
         statuses = status_filter(status)
         sql = f"{_SELECT} WHERE id > ?"
         params: list[Any] = [after]
@@ -190,8 +321,10 @@ class SqliteTransaction:
         if user_id is not None:
             sql += " AND user_id = ?"
             params.append(user_id)
-        params.append(limit + 1)
-        rows = self._read_conn().execute(sql + " ORDER BY id LIMIT ?", params).fetchall()
+        params.append(min(limit, INT32_MAX) + 1)  # more rows than ids can exist
+        conn = self._read_conn()
+        with self._repo._errors:
+            rows = conn.execute(sql + " ORDER BY id LIMIT ?", params).fetchall()
         items = tuple(row_to_session(r, self._clock) for r in rows[:limit])
         more = len(rows) > limit
         return ChatSessionPage(items, items[-1].chat_session_id if more else None)
@@ -210,7 +343,10 @@ class SqliteTransaction:
             raise TransactionError("this transaction has ended")
         return self._conn
 
-    def _write_events(self, conn: sqlite3.Connection, session: ChatSession, version: int) -> None:
+    def _write_events(
+        self, conn: sqlite3.Connection, session: ChatSession, version: int
+    ) -> Sequence[ChatSessionEvent]:
+        """Insert the events of ``session`` this unit of work has not written; return them."""
         assert self.writes is not None
         events = self.writes.events_to_write(session)
         if events:
@@ -222,6 +358,13 @@ class SqliteTransaction:
                     for e in events
                 ],
             )
+        return events
+
+    def _wrote(
+        self, session: ChatSession, version: int, events: Sequence[ChatSessionEvent]
+    ) -> None:
+        """After the savepoint was released: the session is at ``version`` in this unit."""
+        assert self.writes is not None
         self.writes.wrote(session, version, events)
 
 
@@ -229,7 +372,11 @@ class SqliteChatSessionRepository:
     """The repository port on a SQLite file, shared by threads and processes.
 
     ``SqliteChatSessionRepository("chat.db", clock=SystemClock())`` creates or migrates
-    the file. Close it with ``close()`` (or use it as a context manager).
+    the file. Close it with ``close()`` (or use it as a context manager) once no thread
+    uses it any more: ``close()`` closes every thread's connection.
+
+    ``timeout`` is how many seconds a writer waits for another connection's write lock
+    (a finite number >= 0) before ``RepositoryBusyError``.
     """
 
     def __init__(
@@ -250,10 +397,19 @@ class SqliteChatSessionRepository:
             raise InvalidArgumentError(
                 f"synchronous must be FULL, NORMAL or EXTRA, not {synchronous!r}"
             )
-        if timeout < 0:
-            raise InvalidArgumentError(f"timeout must be >= 0 seconds, got {timeout!r}")
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not math.isfinite(timeout)
+            or timeout < 0
+        ):
+            raise InvalidArgumentError(
+                f"timeout must be a finite number of seconds >= 0, got {timeout!r}"
+            )
         self._clock: Clock = SystemClock() if clock is None else clock
         self._timeout = float(timeout)
+        self._busy_ms = min(int(self._timeout * 1000), _MAX_BUSY_TIMEOUT_MS)
+        self._errors = _DriverErrors(self)
         self._synchronous = synchronous
         self._local = threading.local()
         self._registry_lock = threading.Lock()
@@ -261,9 +417,11 @@ class SqliteChatSessionRepository:
         self._pid = os.getpid()
         self._closed = False
         self._outbox = SqliteOutbox(self)
-        self._refuse_newer_schema()
+        with self._errors:
+            self._refuse_newer_schema()
         try:
-            migrate(self._connection(), where=f"at {self._path}")
+            with self._errors:
+                migrate(self._connection(), where=f"at {self._path}")
         except BaseException:
             self.close()
             raise
@@ -272,6 +430,11 @@ class SqliteChatSessionRepository:
     def path(self) -> Path:
         """The database file."""
         return Path(self._path)
+
+    @property
+    def timeout(self) -> float:
+        """Seconds a writer waits for the write lock before ``RepositoryBusyError``."""
+        return self._timeout
 
     @property
     def clock(self) -> Clock:
@@ -289,14 +452,16 @@ class SqliteChatSessionRepository:
         if self._current() is not None:
             raise TransactionError("a transaction is already open on this thread")
         conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
+        with self._errors:
+            conn.execute("BEGIN IMMEDIATE")
         tx = SqliteTransaction(self, conn, writable=True)
         assert tx.writes is not None
         self._local.tx = tx
         try:
             yield tx
             tx.active = False
-            conn.execute("COMMIT")
+            with self._errors:
+                conn.execute("COMMIT")
         except BaseException:
             tx.active = False
             self._local.tx = None
@@ -309,14 +474,20 @@ class SqliteChatSessionRepository:
     # ---------------------------------------- the store: each call is a transaction
 
     def next_id(self) -> int:
-        """A new chat-session id, greater than every id handed out or stored."""
+        """A new chat-session id, greater than every id stored or drawn by a committed unit.
+
+        Outside a unit of work the id is drawn for good (in a short write transaction).
+        Inside one (on this thread) it joins it: a rollback releases the id, and the next
+        call hands it out again.
+        """
         with self._writer() as tx:
             return tx.next_id()
 
     def add(self, session: ChatSession) -> None:
         """Store a new session as version 1, with its pending events."""
+        check_invariants(session)  # before waiting for the write lock
         with self._writer() as tx:
-            tx.add(session)
+            tx._add(session)
 
     def get(self, chat_session_id: int) -> ChatSession:
         """The stored session; raises ``ChatSessionNotFoundError``."""
@@ -324,8 +495,9 @@ class SqliteChatSessionRepository:
 
     def save(self, session: ChatSession) -> None:
         """Store a changed session if nobody saved it since it was loaded."""
+        check_invariants(session)  # before waiting for the write lock
         with self._writer() as tx:
-            tx.save(session)
+            tx._save(session)
 
     def first_in_queue(
         self, topic_id: int | None = None, *, include_bot_sessions: bool = False
@@ -358,7 +530,12 @@ class SqliteChatSessionRepository:
     # ------------------------------------------------------------ lifecycle
 
     def close(self) -> None:
-        """Close every connection this repository opened in this process."""
+        """Close every connection this repository opened in this process, every thread's.
+
+        Call it only once no other thread uses the repository: a connection closed
+        under a thread's running unit of work fails it (rolled back). After ``close()``
+        every method raises ``TransactionError``.
+        """
         with self._registry_lock:
             self._closed = True
             if self._pid != os.getpid():
@@ -419,15 +596,16 @@ class SqliteChatSessionRepository:
                 self._pid = pid
             conn = sqlite3.connect(
                 self._path,
-                timeout=self._timeout,
+                timeout=self._busy_ms / 1000,
                 isolation_level=None,
                 check_same_thread=False,
             )
             self._connections.append(conn)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
-            self._ensure_wal(conn)
-            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+            with self._errors:
+                conn.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
+                self._ensure_wal(conn)
+                conn.execute(f"PRAGMA synchronous = {self._synchronous}")
         except BaseException:
             with self._registry_lock:
                 self._connections.remove(conn)
@@ -442,7 +620,7 @@ class SqliteChatSessionRepository:
         """Raise ``SchemaVersionError`` before touching a file newer than this code."""
         if not os.path.exists(self._path):
             return
-        probe = sqlite3.connect(self._path, timeout=self._timeout, isolation_level=None)
+        probe = sqlite3.connect(self._path, timeout=self._busy_ms / 1000, isolation_level=None)
         try:
             found = schema_version(probe)
         finally:

@@ -13,8 +13,9 @@ Stored forms: datetimes as ISO 8601 text with the offset (``datetime.isoformat()
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from chatsession.domain.flags import ChatSessionFlags
@@ -76,63 +77,47 @@ _DATETIMES = frozenset(
 )
 _BOOLS = frozenset({"customer_consented", "chatbot_is_active"})
 
+# Only 10 of the 33 fields are stored in another form; the rest go in and out as they
+# are. Both directions handle those few by position/name and leave the others alone.
+_values = attrgetter(*FIELDS)
+"""All the fields of a session, as a tuple in ``FIELDS`` order."""
 
-def _dt_out(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _dt_in(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def _bool_out(value: bool) -> int:
-    return 1 if value else 0
-
-
-def _bool_in(value: int) -> bool:
-    return bool(value)
-
-
-def _int_out(value: Any) -> Any:
-    return None if value is None else int(value)
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _encoder(field: str) -> Callable[[Any], Any]:
-    if field in _DATETIMES:
-        return _dt_out
-    if field in _BOOLS:
-        return _bool_out
-    if field in ("status", "flags"):
-        return _int_out
-    return _same
-
-
-def _decoder(field: str) -> Callable[[Any], Any]:
-    if field in _DATETIMES:
-        return _dt_in
-    if field in _BOOLS:
-        return _bool_in
-    if field == "status":
-        return ChatSessionStatus
-    if field == "flags":
-        return ChatSessionFlags
-    return _same
-
-
-_ENCODERS = tuple((f, _encoder(f)) for f in FIELDS)
-_DECODERS = tuple((f, _decoder(f)) for f in FIELDS)
+_DT_AT = tuple(i for i, f in enumerate(FIELDS) if f in _DATETIMES)
+_BOOL_AT = tuple(i for i, f in enumerate(FIELDS) if f in _BOOLS)
+_STATUS_AT = FIELDS.index("status")
+_FLAGS_AT = FIELDS.index("flags")
+_DT_NAMES = tuple(f for f in FIELDS if f in _DATETIMES)
+_BOOL_NAMES = tuple(f for f in FIELDS if f in _BOOLS)
+_STATUSES: dict[int, ChatSessionStatus] = {int(s): s for s in ChatSessionStatus}
+_FLAGS: dict[int, ChatSessionFlags] = {int(f): f for f in ChatSessionFlags}
+_from_iso = datetime.fromisoformat
 
 
 def session_to_row(session: ChatSession) -> tuple[Any, ...]:
     """The column values of ``session``, in ``COLUMN_NAMES`` order."""
-    return tuple(encode(getattr(session, f)) for f, encode in _ENCODERS)
+    row = list(_values(session))
+    for i in _DT_AT:
+        value = row[i]
+        if value is not None:
+            row[i] = value.isoformat()
+    for i in _BOOL_AT:
+        row[i] = 1 if row[i] else 0
+    row[_STATUS_AT] = int(row[_STATUS_AT])
+    row[_FLAGS_AT] = int(row[_FLAGS_AT])
+    return tuple(row)
 
 
 def row_to_session(row: Sequence[Any], clock: Clock) -> ChatSession:
     """The session stored in ``row`` (``COLUMN_NAMES`` order), reading time from ``clock``."""
-    kwargs = {f: decode(value) for (f, decode), value in zip(_DECODERS, row, strict=True)}
+    kwargs = dict(zip(FIELDS, row, strict=True))
+    for name in _DT_NAMES:
+        value = kwargs[name]
+        if value is not None:
+            kwargs[name] = _from_iso(value)
+    for name in _BOOL_NAMES:
+        kwargs[name] = bool(kwargs[name])
+    status, flags = kwargs["status"], kwargs["flags"]
+    known_status, known_flags = _STATUSES.get(status), _FLAGS.get(flags)
+    kwargs["status"] = ChatSessionStatus(status) if known_status is None else known_status
+    kwargs["flags"] = ChatSessionFlags(flags) if known_flags is None else known_flags
     return ChatSession(clock=clock, **kwargs)

@@ -27,6 +27,7 @@ import pytest
 
 from chatsession.adapters.clock import ManualClock
 from chatsession.ports.repository import ChatSessionRepository
+from chatsession.testing.contract.arguments import ArgumentContract
 from chatsession.testing.contract.outbox import OutboxContract
 from chatsession.testing.contract.queries import QueryContract
 from chatsession.testing.contract.storage import StorageContract
@@ -37,7 +38,7 @@ __all__ = ["ChatSessionRepositoryContract", "RepositoryFactory"]
 
 
 class ChatSessionRepositoryContract(
-    StorageContract, OutboxContract, UnitOfWorkContract, QueryContract
+    StorageContract, OutboxContract, UnitOfWorkContract, QueryContract, ArgumentContract
 ):
     """The behaviour every chat-session repository adapter must have.
 

@@ -143,3 +143,37 @@ class OutboxContract:
             inside = repository.outbox.read()
         assert repository.outbox.read() == inside
         assert inside[0].sequence < inside[1].sequence
+
+    def test_mark_published_inside_a_rolled_back_transaction_is_undone(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """Marks made inside a unit of work that rolls back are dropped with it."""
+        stored(repository, clock, user=7)
+        records = repository.outbox.read()
+        assert len(records) == 2
+        clock.advance(timedelta(minutes=1))
+        with pytest.raises(BoomError), repository.transaction():
+            assert repository.outbox.mark_published(r.sequence for r in records) == 2
+            assert repository.outbox.read() == []  # the unit of work sees its own marks
+            raise BoomError
+        assert repository.outbox.read() == records
+        assert not any(r.published for r in all_records(repository))
+        assert repository.outbox.mark_published([records[0].sequence]) == 1  # not marked yet
+
+    def test_mark_published_inside_a_transaction_is_stored_when_it_commits(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """Marks made inside a unit of work are stored with it, once each."""
+        stored(repository, clock, user=7)
+        records = repository.outbox.read()
+        at = START + timedelta(hours=2)
+        with repository.transaction() as tx:
+            new = request(repository, clock)
+            tx.add(new)
+            mine = repository.outbox.read(chat_session_id=new.chat_session_id)
+            sequences = [*(r.sequence for r in records), mine[0].sequence]
+            assert repository.outbox.mark_published(sequences, at=at) == 3
+            assert repository.outbox.mark_published(sequences, at=START) == 0
+        everything = all_records(repository)
+        assert [r.published_at for r in everything] == [at, at, at]
+        assert repository.outbox.read() == []

@@ -16,6 +16,7 @@ from chatsession.ports.repository import (
     ChatSessionRepository,
 )
 from chatsession.testing.contract.support import (
+    BoomError,
     S,
     request,
     stored,
@@ -176,3 +177,26 @@ class QueryContract:
         for t in threads:
             t.join()
         assert len(got) == len(set(got)) == 100
+
+    def test_next_id_after_a_rolled_back_unit_of_work_stays_unique(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """After a rollback, ``next_id`` is still above every stored or committed id.
+
+        An id drawn inside a unit of work that rolled back is released with it: the port
+        lets an adapter hand it out again (the library's adapters do), never an id stored
+        or drawn by a transaction that committed.
+        """
+        drawn = repository.next_id()
+        kept = stored(repository, clock)
+        with pytest.raises(BoomError), repository.transaction() as tx:
+            inside = [tx.next_id(), repository.next_id()]
+            assert inside == sorted(set(inside)) and inside[0] > kept.chat_session_id
+            tx.add(request(repository, clock))
+            raise BoomError
+        after = repository.next_id()
+        assert after > max(drawn, kept.chat_session_id)
+        assert repository.next_id() > after
+        session = ChatSession.request(after, ChatTopic(id=1), clock=clock)
+        repository.add(session)  # the id is free: nothing of the rolled-back unit stayed
+        assert repository.get(after) == session

@@ -1,0 +1,253 @@
+"""The SQLite adapter lets no raw driver error escape: busy, refused values, bad settings."""
+
+from __future__ import annotations
+
+import io
+import math
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import chatsession.adapters.sqlite.repository as sqlite_repository
+import chatsession.entrypoints.cli as cli
+from chatsession import ChatSession, ChatTopic, ManualClock
+from chatsession.adapters.sqlite import SqliteChatSessionRepository
+from chatsession.domain.errors import ChatSessionError, InvalidArgumentError
+from chatsession.domain.events import MessageAuthor, MessagePosted
+from chatsession.ports import RepositoryBusyError, UnstorableSessionError
+from chatsession.ports.repository import (
+    ChatSessionNotFoundError,
+    RepositoryError,
+    TransactionError,
+)
+
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, clock: ManualClock) -> Iterator[SqliteChatSessionRepository]:
+    with SqliteChatSessionRepository(tmp_path / "chat.db", clock=clock, timeout=0.05) as r:
+        yield r
+
+
+def new_session(repo: SqliteChatSessionRepository, clock: ManualClock) -> ChatSession:
+    return ChatSession.request(repo.next_id(), ChatTopic(id=1), clock=clock)
+
+
+# ------------------------------------------------------------------- busy
+
+
+BUSY_CALLS: dict[str, Callable[[SqliteChatSessionRepository, ChatSession], object]] = {
+    "add": lambda repo, s: repo.add(s),
+    "save": lambda repo, s: repo.save(repo.get(1)),
+    "next_id": lambda repo, s: repo.next_id(),
+    "transaction": lambda repo, s: repo.transaction().__enter__(),
+    "mark_published": lambda repo, s: repo.outbox.mark_published([1]),
+}
+
+
+@pytest.mark.parametrize("call", sorted(BUSY_CALLS))
+def test_a_write_past_the_busy_timeout_raises_repository_busy(
+    repo: SqliteChatSessionRepository, clock: ManualClock, call: str
+) -> None:
+    stored = new_session(repo, clock)
+    repo.add(stored)
+    session = new_session(repo, clock)
+    records = repo.outbox.read(limit=None, include_published=True)
+    other = sqlite3.connect(repo.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(RepositoryBusyError, match="locked") as caught:
+            BUSY_CALLS[call](repo, session)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    error = caught.value
+    assert isinstance(error, RepositoryError) and isinstance(error, ChatSessionError)
+    assert isinstance(error.__cause__, sqlite3.OperationalError)
+    assert str(repo.path) in str(error) and "0.05 s" in str(error)
+    assert repo.outbox.read(limit=None, include_published=True) == records
+    assert session.version == 0 and len(session.pending_events) == 1
+    repo.add(session)  # the repository works again once the lock is gone
+    assert repo.get(session.chat_session_id).version == 1
+
+
+def test_a_unit_of_work_whose_commit_is_busy_rolls_back(
+    repo: SqliteChatSessionRepository, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = new_session(repo, clock)
+    real = repo.connection()
+
+    class BusyCommit:
+        """The thread's connection, with a COMMIT that finds the database locked."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            if sql == "COMMIT":
+                raise sqlite3.OperationalError("database is locked")
+            return real.execute(sql, *args)
+
+    monkeypatch.setattr(repo, "_connection", BusyCommit)
+    with pytest.raises(RepositoryBusyError):
+        repo.add(session)
+    monkeypatch.undo()
+    assert session.version == 0
+    with pytest.raises(ChatSessionNotFoundError):
+        repo.get(session.chat_session_id)
+
+
+# ------------------------------------------------- values the store refuses
+
+
+@pytest.fixture
+def no_invariants(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let invalid sessions past the invariant check, to reach the last line of defence."""
+    monkeypatch.setattr(sqlite_repository, "check_invariants", lambda session: None)
+
+
+REFUSED: tuple[tuple[str, Any, type[Exception]], ...] = (
+    ("session_key", None, sqlite3.IntegrityError),
+    ("contact_id", 2**63, OverflowError),
+    ("customer_name", "Ann \ud800", UnicodeEncodeError),
+)
+
+
+@pytest.mark.usefixtures("no_invariants")
+@pytest.mark.parametrize(("name", "value", "cause"), REFUSED, ids=[n for n, *_ in REFUSED])
+def test_a_value_the_store_refuses_raises_unstorable_session(
+    repo: SqliteChatSessionRepository,
+    clock: ManualClock,
+    name: str,
+    value: Any,
+    cause: type[Exception],
+) -> None:
+    session = new_session(repo, clock)
+    setattr(session, name, value)
+    with pytest.raises(UnstorableSessionError) as caught:
+        repo.add(session)
+    assert isinstance(caught.value.__cause__, cause)
+    assert isinstance(caught.value, RepositoryError) and isinstance(caught.value, ValueError)
+    assert f"chat session {session.chat_session_id}" in str(caught.value)
+    assert repo.list_page().items == ()
+    assert repo.outbox.read(limit=None, include_published=True) == []
+    assert session.version == 0 and len(session.pending_events) == 1
+
+    good = new_session(repo, clock)
+    repo.add(good)
+    loaded = repo.get(good.chat_session_id)
+    setattr(loaded, name, value)
+    with pytest.raises(UnstorableSessionError) as caught:
+        repo.save(loaded)
+    assert isinstance(caught.value.__cause__, cause)
+    assert repo.get(good.chat_session_id) == good
+    assert loaded.version == 1
+
+
+def with_bad_event(session: ChatSession) -> ChatSession:
+    """``session`` with one more pending event whose text cannot be encoded as UTF-8."""
+    session._events.append(
+        MessagePosted(
+            chat_session_id=session.chat_session_id,
+            occurred_at=START,
+            status=session.status,
+            author=MessageAuthor.CUSTOMER,
+            text="\udcff",
+        )
+    )
+    return session
+
+
+def test_a_refused_event_leaves_nothing_of_its_add_in_the_unit_of_work(
+    repo: SqliteChatSessionRepository, clock: ManualClock
+) -> None:
+    """Each add/save is all or nothing even when the caller catches the error and commits."""
+    with repo.transaction() as tx:
+        good = new_session(repo, clock)
+        tx.add(good)
+        bad = with_bad_event(new_session(repo, clock))
+        with pytest.raises(UnstorableSessionError) as caught:
+            tx.add(bad)  # the row went in, then its events failed: the row goes too
+        assert isinstance(caught.value.__cause__, UnicodeEncodeError)
+        again = tx.get(good.chat_session_id)
+        again.pick_up(by=7)
+        with_bad_event(again)
+        with pytest.raises(UnstorableSessionError):
+            tx.save(again)
+        assert again.version == 1
+    assert repo.get(good.chat_session_id) == good
+    with pytest.raises(ChatSessionNotFoundError):
+        repo.get(bad.chat_session_id)
+    records = repo.outbox.read(limit=None)
+    assert [(r.chat_session_id, r.event_name) for r in records] == [
+        (good.chat_session_id, "SessionRequested")
+    ]
+    assert bad.version == 0 and len(bad.pending_events) == 2
+
+
+# ---------------------------------------------------------------- settings
+
+
+@pytest.mark.parametrize(
+    "timeout", [math.nan, math.inf, -math.inf, -1, -0.001, "5", True, None], ids=repr
+)
+def test_a_bad_timeout_is_refused_before_the_file_is_touched(
+    tmp_path: Path, timeout: Any
+) -> None:
+    path = tmp_path / "never.db"
+    with pytest.raises(InvalidArgumentError, match="timeout"):
+        SqliteChatSessionRepository(path, timeout=timeout)
+    assert not path.exists()
+
+
+def test_a_huge_timeout_is_capped_at_what_sqlite_takes(tmp_path: Path) -> None:
+    with SqliteChatSessionRepository(tmp_path / "patient.db", timeout=1e12) as repo:
+        busy = repo.connection().execute("PRAGMA busy_timeout").fetchone()[0]
+        assert busy == 2**31 - 1
+        assert repo.timeout == 1e12
+
+
+def test_a_zero_timeout_fails_at_once(tmp_path: Path, clock: ManualClock) -> None:
+    with SqliteChatSessionRepository(tmp_path / "now.db", clock=clock, timeout=0) as repo:
+        assert repo.connection().execute("PRAGMA busy_timeout").fetchone()[0] == 0
+        other = sqlite3.connect(repo.path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(RepositoryBusyError):
+            repo.next_id()
+        other.execute("ROLLBACK")
+        other.close()
+
+
+# ------------------------------------------------------- the command line
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [(["demo"], 0), (["request", "--topic", "1"], 0), (["list"], 0), (["show", "42"], 1)],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else str(v),
+)
+def test_the_command_line_closes_its_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], code: int
+) -> None:
+    opened: list[SqliteChatSessionRepository] = []
+
+    class Recorded(SqliteChatSessionRepository):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            opened.append(self)
+
+    monkeypatch.setattr(cli, "SqliteChatSessionRepository", Recorded)
+    assert cli.main(["--db", str(tmp_path / "cli.db"), *argv], out=io.StringIO()) == code
+    assert len(opened) == 1
+    with pytest.raises(TransactionError, match="closed"):
+        opened[0].get(1)
