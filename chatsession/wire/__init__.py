@@ -41,6 +41,7 @@ from chatsession.wire.types import (
     JsonObject,
     JsonObjectField,
     TextField,
+    WireDateTime,
 )
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "TableRight",
     "TextField",
     "Ticket",
+    "WireDateTime",
     "WireInput",
     "WireModel",
     "chat_session_entity_json_schema",

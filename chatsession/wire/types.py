@@ -32,7 +32,9 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    WrapValidator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
@@ -89,7 +91,35 @@ def _date_time_input(value: Any) -> Any:
     )
 
 
+class WireDateTime(datetime):
+    """An aware datetime read from wire text, which it keeps to write back unchanged.
+
+    SuperOffice sends up to seven fractional digits (.NET ticks); Python keeps six. The
+    value is the datetime to the microsecond; ``wire_text`` is the text as it came, so a
+    document is written back exactly as it was read. Arithmetic and ``replace`` give
+    datetimes without the text (they are new values), written in the canonical form.
+    """
+
+    __slots__ = ("wire_text",)
+    wire_text: str
+
+
+def _keep_text(value: Any, handler: ValidatorFunctionWrapHandler) -> datetime:
+    parsed: datetime = handler(value)
+    if not isinstance(value, str):
+        return parsed
+    kept = WireDateTime(
+        parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute, parsed.second,
+        parsed.microsecond, parsed.tzinfo, fold=parsed.fold,
+    )
+    kept.wire_text = value
+    return kept
+
+
 def _date_time_text(value: datetime) -> str:
+    text: str | None = getattr(value, "wire_text", None)
+    if text is not None:
+        return text
     offset = value.utcoffset()
     if offset is not None and offset % timedelta(minutes=1):
         # ISO 8601 offsets are whole minutes; an offset with seconds (historic zones)
@@ -102,15 +132,18 @@ def _date_time_text(value: datetime) -> str:
 AwareDateTime = Annotated[
     AwareDatetime,
     BeforeValidator(_date_time_input),
+    WrapValidator(_keep_text),
     PlainSerializer(_date_time_text, return_type=str, when_used="json-unless-none"),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 """A timezone-aware date-time; text without a UTC offset is rejected.
 
-Read from ISO 8601 text with any number of fractional digits: Python keeps
-microseconds, so a 7th digit (.NET ticks) is truncated. Written as ISO 8601 with exactly
-six fractional digits and the original UTC offset, e.g. ``2019-05-05T15:05:41.731003+02:00``
-(an offset that is not a whole number of minutes is written as the same instant in UTC).
+Read from ISO 8601 text with any number of fractional digits: the value keeps
+microseconds (a 7th digit, .NET ticks, is truncated), and a value read from text is a
+``WireDateTime`` that writes that text back unchanged. Other values are written as ISO 8601
+with exactly six fractional digits and their UTC offset, e.g.
+``2019-05-05T15:05:41.731003+02:00`` (an offset that is not a whole number of minutes is
+written as the same instant in UTC).
 """
 
 

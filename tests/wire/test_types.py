@@ -92,18 +92,40 @@ def test_date_times_are_read_as_aware_instants(text: str, expected: datetime) ->
 
 
 @pytest.mark.parametrize(
-    ("text", "written"),
+    "text",
     [
-        ("2019-05-05T15:05:41.7310039+02:00", "2019-05-05T15:05:41.731003+02:00"),
-        ("2019-05-05T15:05:41+02:00", "2019-05-05T15:05:41.000000+02:00"),
-        ("2019-05-05T15:05:41.5Z", "2019-05-05T15:05:41.500000+00:00"),
-        ("1997-06-08T15:05:41.731003-09:30", "1997-06-08T15:05:41.731003-09:30"),
+        "2019-05-05T15:05:41.7310039+02:00",
+        "2019-05-05T15:05:41+02:00",
+        "2019-05-05T15:05:41.5Z",
+        "1997-06-08T15:05:41.731003-09:30",
     ],
 )
-def test_date_times_are_written_with_microseconds_and_the_original_offset(
-    text: str, written: str
+def test_date_times_read_from_text_are_written_back_as_read(text: str) -> None:
+    assert parse_chat_session({"WhenIdle": text}).to_wire() == {"WhenIdle": text}
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (datetime(2019, 5, 5, 15, 5, 41, 731003, tzinfo=timezone(timedelta(hours=2))),
+         "2019-05-05T15:05:41.731003+02:00"),
+        (datetime(2019, 5, 5, 15, 5, 41, tzinfo=UTC), "2019-05-05T15:05:41.000000+00:00"),
+        (datetime(1997, 6, 8, 15, 5, 41, 5, tzinfo=timezone(-timedelta(hours=9, minutes=30))),
+         "1997-06-08T15:05:41.000005-09:30"),
+    ],
+)
+def test_date_times_built_in_python_are_written_with_microseconds_and_their_offset(
+    value: datetime, written: str
 ) -> None:
-    assert parse_chat_session({"WhenIdle": text}).to_wire() == {"WhenIdle": written}
+    assert ChatSessionEntity(when_idle=value).to_wire() == {"WhenIdle": written}
+
+
+def test_arithmetic_on_a_read_date_time_gives_a_new_value_in_the_canonical_form() -> None:
+    read = parse_chat_session({"WhenIdle": "2019-05-05T15:05:41.7310039+02:00"}).when_idle
+    assert read is not None
+    later = read + timedelta(seconds=1)
+    assert ChatSessionEntity(when_idle=later).to_wire() == {
+        "WhenIdle": "2019-05-05T15:05:42.731003+02:00"}
 
 
 @pytest.mark.parametrize(
