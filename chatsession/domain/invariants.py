@@ -7,9 +7,9 @@ never change between two states. ``check_invariants`` raises with the whole list
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
+from chatsession.domain.aware import is_aware
 from chatsession.domain.errors import InvariantViolationError
 from chatsession.domain.flags import ChatSessionFlags
 from chatsession.domain.lifecycle import TransferState
@@ -42,17 +42,16 @@ def _text(max_length: int | None = None) -> Check:
     return check
 
 
-def _aware(v: Any) -> bool:
-    return isinstance(v, datetime) and v.utcoffset() is not None
-
-
 _ID = (_int(1, INT32_MAX), "a positive int32")
 _OPTIONAL_ID = (_optional(_int(1, INT32_MAX)), "None or a positive int32")
 _INT32 = (_int(-(2**31), INT32_MAX), "an int32")
 _TEXT = (_text(), "a str of valid Unicode (no lone surrogates)")
 _BOOL = (lambda v: type(v) is bool, "a bool")
-_TIME = (_aware, "a timezone-aware datetime")
-_OPTIONAL_TIME = (_optional(_aware), "None or a timezone-aware datetime")
+_TIME = (is_aware, "a timezone-aware datetime (offset of whole seconds)")
+_OPTIONAL_TIME = (
+    _optional(is_aware),
+    "None or a timezone-aware datetime (offset of whole seconds)",
+)
 
 _FIELD_TYPES: dict[str, tuple[Check, str]] = {
     "chat_session_id": _ID,

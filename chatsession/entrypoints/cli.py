@@ -15,10 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+
+from pydantic import ValidationError
 
 from chatsession import __version__
 from chatsession.adapters.associates import InMemoryAssociateDirectory
@@ -27,7 +30,11 @@ from chatsession.adapters.sqlite import SqliteChatSessionRepository
 from chatsession.domain.errors import ChatSessionError
 from chatsession.domain.events import EndReason
 from chatsession.domain.topic import ChatTopic
-from chatsession.ports.repository import ChatSessionNotFoundError
+from chatsession.ports.repository import (
+    ChatSessionNotFoundError,
+    RepositoryBusyError,
+    SchemaVersionError,
+)
 from chatsession.service import AgentReply, ChatAgent
 from chatsession.wire import Associate, dump_chat_session
 from chatsession.wire.entity import ChatSessionEntity
@@ -189,7 +196,7 @@ def _run(
         else:
             _print_reply(reply, out)
     elif args.command == "transfer":
-        to = int(args.to) if args.to.isdigit() else args.to
+        to = int(args.to) if args.to.isascii() and args.to.isdigit() else args.to
         _print_reply(agent.transfer(args.id, to=to, by=args.by), out)
     elif args.command == "message":
         if args.by is None:
@@ -215,7 +222,11 @@ def _run(
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 1 not found, 2 refused)."""
+    """Run the command line; return the exit status.
+
+    0 done (a no-op included), 1 unknown session, 2 refused (an illegal command or bad
+    input), 3 the database file cannot be used.
+    """
     out = out if out is not None else sys.stdout
     args = _parser().parse_args(argv)
     try:
@@ -227,6 +238,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except ChatSessionNotFoundError as error:
         print(f"chatsession: {error}", file=sys.stderr)
         return 1
-    except ChatSessionError as error:
+    except (RepositoryBusyError, SchemaVersionError, sqlite3.Error, OSError) as error:
+        print(f"chatsession: cannot use the database {args.db!r}: {error}", file=sys.stderr)
+        return 3
+    except (ChatSessionError, ValidationError) as error:
         print(f"chatsession: {type(error).__name__}: {error}", file=sys.stderr)
         return 2

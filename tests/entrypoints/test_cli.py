@@ -66,3 +66,25 @@ def test_db_may_follow_the_subcommand(tmp_path: Path) -> None:
     out = io.StringIO()
     assert main(["demo", "--db", str(tmp_path / "after.sqlite3")], out=out) == 0
     assert (tmp_path / "after.sqlite3").is_file()
+
+
+def test_bad_input_exits_2_with_a_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "chat.sqlite3"
+    assert run(db, "request", "--topic", "0")[0] == 2
+    assert "ValidationError" in capsys.readouterr().err
+    run(db, "request", "--topic", "1")
+    run(db, "pick-up", "1", "--by", "7")
+    assert run(db, "transfer", "1", "--to", "\u00b2", "--by", "7")[0] == 2  # not a digit
+    assert "UnknownAssociateError" in capsys.readouterr().err
+
+
+def test_an_unusable_database_file_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(tmp_path, "list")[0] == 3  # a directory
+    assert "cannot use the database" in capsys.readouterr().err
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("hello, this is not a database" * 100)
+    assert run(not_sqlite, "list")[0] == 3

@@ -37,3 +37,10 @@ def test_manual_clock_does_not_advance_backwards() -> None:
     clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
     with pytest.raises(InvalidArgumentError):
         clock.advance(timedelta(seconds=-1))
+
+
+def test_an_offset_that_is_not_whole_seconds_is_refused() -> None:
+    odd = timezone(-timedelta(microseconds=1))
+    with pytest.raises(InvalidArgumentError, match="whole number of seconds"):
+        ManualClock(datetime(2026, 1, 1, tzinfo=odd))
+    ManualClock(datetime(1900, 1, 1, tzinfo=timezone(timedelta(minutes=19, seconds=32))))

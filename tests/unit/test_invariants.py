@@ -109,3 +109,11 @@ def test_wrong_types_are_reported_not_raised(
     assert any(v.startswith(expected) for v in violations), violations
     with pytest.raises(InvariantViolationError):
         check_invariants(broken)
+
+
+def test_a_sub_second_utc_offset_is_reported(queued: ChatSession) -> None:
+    from datetime import timezone
+
+    odd = queued.when_requested.replace(tzinfo=timezone(-timedelta(microseconds=500)))
+    violations = invariant_violations(_restore(queued, when_idle=odd))
+    assert any("offset of whole seconds" in v for v in violations), violations
