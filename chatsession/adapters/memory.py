@@ -7,11 +7,12 @@ it (sessions, outbox records, ``mark_published`` marks, the ids ``next_id`` drew
 applied on commit or dropped on rollback, as SQLite does. Sessions are stored and
 returned as copies: changing a loaded session changes nothing stored until it is saved.
 Events go through ``chatsession.adapters.event_codec``, so the outbox holds the same
-JSON objects as the SQLite outbox does.
+JSON objects as the SQLite outbox does; ``outbox.read`` hands out copies of them.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
@@ -104,6 +105,10 @@ class InMemoryTransaction:
         if sid in self._sessions or sid in self._repo._state.sessions:
             raise DuplicateChatSessionError(sid)
         self._write(session, 1)
+        # Like SQLite's id sequence row: the staged id counts for next_id() in this unit of
+        # work at once (a rollback puts last_id back to where the unit of work found it).
+        state = self._repo._state
+        state.last_id = max(state.last_id, sid)
 
     def get(self, chat_session_id: int) -> ChatSession:
         """A copy of the session as this unit of work sees it."""
@@ -306,7 +311,9 @@ class InMemoryOutbox:
                     continue
                 if chat_session_id is not None and record.chat_session_id != chat_session_id:
                     continue
-                out.append(record)
+                # A copy of the payload, as SQLite hands out a fresh dict: a reader that
+                # changes its record changes nothing stored.
+                out.append(replace(record, payload=copy.deepcopy(record.payload)))
                 if limit is not None and len(out) >= limit:
                     break
         return out

@@ -45,12 +45,27 @@ def check_sequence(value: Any, what: str = "sequence") -> int:
 def status_filter(
     status: ChatSessionStatus | Iterable[ChatSessionStatus] | None,
 ) -> frozenset[ChatSessionStatus] | None:
-    """Normalise a ``list_page`` status filter to a set (None: no filter)."""
+    """Normalise a ``list_page`` status filter to a set (None: no filter).
+
+    ``status`` is one ``ChatSessionStatus`` or an iterable (not a ``str``/``bytes``) of
+    ``ChatSessionStatus`` members; anything else (``"InQueue"``, ``5``, ``[True]``,
+    ``[4]``) raises ``InvalidArgumentError``, in every adapter alike.
+    """
     if status is None:
         return None
     if isinstance(status, ChatSessionStatus):
         return frozenset((status,))
-    return frozenset(ChatSessionStatus(s) for s in status)
+    if isinstance(status, str | bytes | bytearray) or not isinstance(status, Iterable):
+        raise InvalidArgumentError(
+            f"status must be a ChatSessionStatus or an iterable of them, got {status!r}"
+        )
+    members = tuple(status)
+    for member in members:
+        if not isinstance(member, ChatSessionStatus):
+            raise InvalidArgumentError(
+                f"status must hold ChatSessionStatus members only, got {member!r} in {status!r}"
+            )
+    return frozenset(members)
 
 
 def check_page_args(after: int, limit: int) -> None:

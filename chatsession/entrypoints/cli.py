@@ -34,6 +34,7 @@ from chatsession.ports.repository import (
     ChatSessionNotFoundError,
     RepositoryBusyError,
     SchemaVersionError,
+    StoreUnavailableError,
 )
 from chatsession.service import AgentReply, ChatAgent
 from chatsession.wire import Associate, dump_chat_session
@@ -238,7 +239,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except ChatSessionNotFoundError as error:
         print(f"chatsession: {error}", file=sys.stderr)
         return 1
-    except (RepositoryBusyError, SchemaVersionError, sqlite3.Error, OSError) as error:
+    except (
+        RepositoryBusyError, SchemaVersionError, StoreUnavailableError, sqlite3.Error, OSError
+    ) as error:
         print(f"chatsession: cannot use the database {args.db!r}: {error}", file=sys.stderr)
         return 3
     except (ChatSessionError, ValidationError) as error:

@@ -96,7 +96,10 @@ class UnstorableSessionError(RepositoryError, ValueError):
 
 
 class TransactionError(RepositoryError, RuntimeError):
-    """A unit of work was misused: nested, or used after it ended."""
+    """A unit of work was misused: nested, used after it ended, or carried over ``fork()``.
+
+    Also raised by a repository used after (or while) it was closed.
+    """
 
 
 class SchemaVersionError(RepositoryError):
@@ -110,6 +113,41 @@ class SchemaVersionError(RepositoryError):
             f"the store{place} has schema version {found}, this chatsession knows versions "
             f"up to {supported}; upgrade chatsession (downgrades are not supported)"
         )
+
+
+class ForeignStoreError(SchemaVersionError):
+    """The store belongs to another application: its schema is not chatsession's at all.
+
+    Raised when a repository is opened on a file that holds another application's
+    tables (or its own ``application_id``) rather than a chatsession store or an empty
+    file. The file is left exactly as it was: no table added, no migration, no change of
+    journal mode. ``found`` is its schema version (``PRAGMA user_version``),
+    ``supported`` the one this code writes; ``reason`` says what gave it away.
+    """
+
+    def __init__(self, found: int, supported: int, where: str = "", reason: str = "") -> None:
+        self.found = found
+        self.supported = supported
+        self.reason = reason
+        place = f" {where}" if where else ""
+        because = f" ({reason})" if reason else ""
+        RepositoryError.__init__(
+            self,
+            f"the store{place} is not a chatsession store{because}; it was left untouched: "
+            "give chatsession a file of its own (a new path or an empty file)",
+        )
+
+
+class StoreUnavailableError(RepositoryError, OSError):
+    """The store cannot be used: it cannot be opened, or it failed under a call.
+
+    Such as a path that is a directory, a file that is not a database, no permission, a
+    full disk, an I/O error or a corrupt file; also a process forked while a unit of work
+    was open on the store (SQLite's locks do not survive ``fork()``). The driver's error,
+    if any, is the ``__cause__``; the message names the file. Nothing of the failed call
+    was stored: a unit of work it ended is rolled back, its sessions keep their versions
+    and events. It is an ``OSError`` too (the store is a file that cannot be used).
+    """
 
 
 # ------------------------------------------------------------------ value types
@@ -140,7 +178,8 @@ class OutboxRecord:
     ``sequence`` is monotonic over the whole store (gaps are allowed, order is the
     commit order of the events of one session). ``version`` is the session version
     whose ``add``/``save`` wrote the event. ``payload`` is the JSON object of the event
-    (see ``chatsession.adapters.event_codec``).
+    (see ``chatsession.adapters.event_codec``); every read hands out its own, so a reader
+    that changes it changes nothing stored.
     """
 
     sequence: int
@@ -239,7 +278,11 @@ class ChatSessionStore(Protocol):
         topic_id: int | None = None,
         user_id: int | None = None,
     ) -> ChatSessionPage:
-        """Up to ``limit`` sessions with id greater than ``after``, in id order (keyset paging)."""
+        """Up to ``limit`` sessions with id greater than ``after``, in id order (keyset paging).
+
+        ``status`` is one ``ChatSessionStatus`` or an iterable (not a ``str``) of them;
+        anything else (``"InQueue"``, ``5``, ``[True]``) raises ``InvalidArgumentError``.
+        """
         ...
 
 
@@ -280,9 +323,12 @@ class ChatSessionRepository(ChatSessionStore, Protocol):
     thread, the repository's methods (and its outbox's) join the open transaction.
 
     Besides the errors named on each method, an adapter may raise
-    ``RepositoryBusyError`` (the store stayed locked past its timeout) and
-    ``UnstorableSessionError`` (the store refused a value the invariants let through);
-    both are ``RepositoryError``s, and nothing of the failed call is stored.
+    ``RepositoryBusyError`` (the store stayed locked past its timeout),
+    ``UnstorableSessionError`` (the store refused a value the invariants let through) and
+    ``StoreUnavailableError`` (the store cannot be opened or failed: a full disk, an I/O
+    error); all are ``RepositoryError``s, and nothing of the failed call is stored. If
+    the store itself rolled back a unit of work after such an error, the rest of that unit
+    of work and its end raise the same kind of error (chained), and nothing of it is stored.
     """
 
     @property

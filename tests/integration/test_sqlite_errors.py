@@ -22,6 +22,7 @@ from chatsession.ports import RepositoryBusyError, UnstorableSessionError
 from chatsession.ports.repository import (
     ChatSessionNotFoundError,
     RepositoryError,
+    StoreUnavailableError,
     TransactionError,
 )
 
@@ -193,6 +194,136 @@ def test_a_refused_event_leaves_nothing_of_its_add_in_the_unit_of_work(
         (good.chat_session_id, "SessionRequested")
     ]
     assert bad.version == 0 and len(bad.pending_events) == 2
+
+
+# ------------------------------------------------------- the store fails
+
+
+def fill_the_disk(repo: SqliteChatSessionRepository) -> None:
+    """Let the file grow by one page more only: SQLite then answers SQLITE_FULL."""
+    conn = repo.connection()
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages + 1}")
+
+
+def test_a_full_disk_in_a_unit_of_work_fails_it_with_typed_errors(
+    repo: SqliteChatSessionRepository, clock: ManualClock
+) -> None:
+    """SQLite rolls the whole transaction back on a full disk: the unit of work is dead.
+
+    The failing call, every later call in the unit of work and its end raise
+    ``StoreUnavailableError`` chained to the driver's error; nothing is committed (not
+    half of it, not the part before the error), and the sessions keep their versions.
+    """
+    first = new_session(repo, clock)
+    repo.add(first)
+    records = repo.outbox.read(limit=None, include_published=True)
+    fill_the_disk(repo)
+    with pytest.raises(StoreUnavailableError) as at_end, repo.transaction() as tx:
+        loaded = tx.get(first.chat_session_id)
+        loaded.pick_up(by=7)
+        tx.save(loaded)
+        assert loaded.version == 2
+        with pytest.raises(StoreUnavailableError) as caught:
+            for _ in range(200):
+                big = ChatSession.request(tx.next_id(), ChatTopic(id=1), clock=clock)
+                big.customer_name = "y" * 5000
+                tx.add(big)
+        if repo.connection().in_transaction:  # pragma: no cover - depends on SQLite
+            pytest.skip("this SQLite kept the transaction after SQLITE_FULL")
+        assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+        assert "rolled back the whole unit of work" in str(caught.value)
+        with pytest.raises(StoreUnavailableError, match="rolled back this unit of work") as later:
+            tx.get(first.chat_session_id)
+        assert later.value.__cause__ is caught.value.__cause__
+    error = at_end.value
+    assert isinstance(error, RepositoryError) and isinstance(error, OSError)
+    assert "rolled back this unit of work" in str(error) and "full" in str(error)
+    assert error.__cause__ is caught.value.__cause__
+    assert loaded.version == 1 and len(loaded.pending_events) == 1
+    assert repo.get(first.chat_session_id).version == 1
+    assert repo.outbox.read(limit=None, include_published=True) == records
+    repo.connection().execute("PRAGMA max_page_count = 1073741823")
+    repo.save(loaded)  # the repository goes on once there is room
+    assert repo.get(first.chat_session_id).version == 2
+
+
+def test_a_full_disk_outside_a_unit_of_work_raises_store_unavailable(
+    repo: SqliteChatSessionRepository, clock: ManualClock
+) -> None:
+    fill_the_disk(repo)
+    sessions = []
+    with pytest.raises(StoreUnavailableError) as caught:
+        for _ in range(200):
+            big = new_session(repo, clock)
+            big.customer_name = "y" * 5000
+            sessions.append(big)
+            repo.add(big)
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+    assert str(repo.path) in str(caught.value)
+    assert sessions[-1].version == 0 and len(sessions[-1].pending_events) == 1
+
+
+def test_any_other_driver_error_is_a_store_unavailable_error(
+    repo: SqliteChatSessionRepository, clock: ManualClock
+) -> None:
+    """A statement the store cannot run (here: a table dropped by hand) raises no raw error."""
+    session = new_session(repo, clock)
+    other = sqlite3.connect(repo.path, isolation_level=None)
+    other.execute("DROP TABLE chat_session_outbox")
+    other.close()
+    with pytest.raises(StoreUnavailableError, match="no such table") as caught:
+        repo.add(session)
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+    assert session.version == 0 and len(session.pending_events) == 1
+    with pytest.raises(StoreUnavailableError):
+        repo.outbox.read()
+    with pytest.raises(ChatSessionNotFoundError):
+        repo.get(session.chat_session_id)
+
+
+def test_a_transaction_ended_behind_the_repository_s_back_is_not_committed(
+    repo: SqliteChatSessionRepository, clock: ManualClock
+) -> None:
+    """A ROLLBACK run on the unit of work's connection: its end raises, no raw error."""
+    session = new_session(repo, clock)
+    with pytest.raises(TransactionError, match="not committed"), repo.transaction() as tx:
+        tx.add(session)
+        repo.connection().execute("ROLLBACK")
+    assert session.version == 0
+    with pytest.raises(ChatSessionNotFoundError):
+        repo.get(session.chat_session_id)
+
+
+def test_a_driver_error_of_a_closed_repository_is_a_transaction_error(tmp_path: Path) -> None:
+    """A statement that meets its connection closed under it (by ``close()``, racing)."""
+    repo = SqliteChatSessionRepository(tmp_path / "closing.db")
+    conn = repo.connection()
+    repo.close()
+    with pytest.raises(TransactionError, match="closed") as caught, repo._errors:
+        conn.execute("SELECT 1")
+    assert isinstance(caught.value.__cause__, sqlite3.ProgrammingError)
+
+
+@pytest.mark.parametrize("kind", ["directory", "text file"])
+def test_a_path_that_is_no_database_raises_store_unavailable_naming_it(
+    tmp_path: Path, kind: str
+) -> None:
+    if kind == "directory":
+        path = tmp_path / "a-directory"
+        path.mkdir()
+    else:
+        path = tmp_path / "notes.db"
+        path.write_text("hello world, not sqlite\n" * 10)
+    before = None if path.is_dir() else path.read_bytes()
+    with pytest.raises(StoreUnavailableError) as caught:
+        SqliteChatSessionRepository(path)
+    error = caught.value
+    assert isinstance(error, RepositoryError) and isinstance(error, OSError)
+    assert isinstance(error.__cause__, sqlite3.Error)
+    assert str(path) in str(error) and "cannot open" in str(error)
+    if before is not None:
+        assert path.read_bytes() == before
 
 
 # ---------------------------------------------------------------- settings

@@ -13,10 +13,17 @@ import pytest
 from chatsession import ChatSession, ChatTopic, Customer, ManualClock
 from chatsession.adapters.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteChatSessionRepository
 from chatsession.adapters.sqlite.rows import COLUMN_NAMES, session_to_row
-from chatsession.adapters.sqlite.schema import migrate, schema_version
+from chatsession.adapters.sqlite.schema import (
+    APPLICATION_ID,
+    check_store,
+    migrate,
+    schema_version,
+)
 from chatsession.domain.errors import InvalidArgumentError
 from chatsession.ports.repository import (
+    ForeignStoreError,
     RepositoryBusyError,
+    RepositoryError,
     SchemaVersionError,
     TransactionError,
 )
@@ -128,15 +135,117 @@ def test_a_version_1_file_is_migrated_forward_keeping_its_sessions(
 def test_a_file_newer_than_the_code_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn)  # a chatsession file, as a later release would leave it
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
+    before = path.read_bytes()
     with pytest.raises(SchemaVersionError) as caught:
         SqliteChatSessionRepository(path)
+    assert type(caught.value) is SchemaVersionError
     assert (caught.value.found, caught.value.supported) == (SCHEMA_VERSION + 1, SCHEMA_VERSION)
     assert "upgrade chatsession" in str(caught.value)
+    assert path.read_bytes() == before
     conn = sqlite3.connect(path)
-    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not even WAL
+    conn.close()
+
+
+FOREIGN_FILES: dict[str, tuple[str, ...]] = {
+    "its own tables at version 0": (
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)",
+        "INSERT INTO users VALUES (1, 'x')",
+    ),
+    "its own tables at version 1": (
+        "CREATE TABLE users (id INTEGER PRIMARY KEY)",
+        "PRAGMA user_version = 1",
+    ),
+    "its own tables at a version this code knows": (
+        "CREATE TABLE users (id INTEGER PRIMARY KEY)",
+        f"PRAGMA user_version = {SCHEMA_VERSION}",
+    ),
+    "its own tables at a later version": (
+        "CREATE TABLE users (id INTEGER PRIMARY KEY)",
+        "PRAGMA user_version = 7",
+    ),
+    "a table named like ours at version 0": (
+        "CREATE TABLE chat_session (id INTEGER PRIMARY KEY, whatever TEXT)",
+    ),
+    "only a view": ("CREATE VIEW answer AS SELECT 42",),
+    "its own application_id": ("PRAGMA application_id = 1234",),
+    "another application_id on chatsession's tables": (
+        *(statement for step in MIGRATIONS[:2] for statement in step),
+        "PRAGMA user_version = 2",
+        "PRAGMA application_id = 1234",
+    ),
+}
+
+
+@pytest.mark.parametrize("statements", FOREIGN_FILES.values(), ids=FOREIGN_FILES.keys())
+def test_another_application_s_database_is_refused_untouched(
+    tmp_path: Path, statements: tuple[str, ...]
+) -> None:
+    """No table added, no migration, no WAL: a ``ForeignStoreError`` before any change."""
+    path = tmp_path / "their.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in statements:
+        conn.execute(statement)
+    version = schema_version(conn)
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(ForeignStoreError) as caught:
+        SqliteChatSessionRepository(path)
+    error = caught.value
+    assert isinstance(error, SchemaVersionError) and isinstance(error, RepositoryError)
+    assert (error.found, error.supported) == (version, SCHEMA_VERSION)
+    assert "not a chatsession store" in str(error) and str(path) in str(error)
+    assert "upgrade chatsession" not in str(error)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["their.db"]  # no -wal, no -shm
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+
+
+def test_an_empty_file_becomes_a_store(tmp_path: Path, clock: ManualClock) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    with SqliteChatSessionRepository(path, clock=clock) as repo:
+        repo.add(ChatSession.request(repo.next_id(), ChatTopic(id=1), clock=clock))
+        assert schema_version(repo.connection()) == SCHEMA_VERSION
+    with SqliteChatSessionRepository(path, clock=clock) as repo:  # and opens again
+        assert repo.count_in_queue() == 1
+
+
+def test_a_store_carries_chatsession_s_application_id(
+    repo: SqliteChatSessionRepository,
+) -> None:
+    conn = repo.connection()
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+@pytest.mark.parametrize("old", [1, 2])
+def test_an_older_chatsession_file_is_migrated_and_marked(
+    tmp_path: Path, clock: ManualClock, old: int
+) -> None:
+    """Files of earlier releases (no application_id yet) are recognised by their tables."""
+    path = tmp_path / f"v{old}.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, target=old)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == 0
+    conn.close()
+    with SqliteChatSessionRepository(path, clock=clock) as repo:
+        conn = repo.connection()
+        assert schema_version(conn) == SCHEMA_VERSION
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_check_store_reads_only() -> None:
+    """The check runs in one read transaction and leaves none open."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("CREATE TABLE users (id INTEGER)")
+    with pytest.raises(ForeignStoreError):
+        check_store(conn)
+    assert not conn.in_transaction
     conn.close()
 
 

@@ -17,7 +17,10 @@ from chatsession.domain.aware import require_aware
 from chatsession.ports.repository import OutboxRecord
 
 if TYPE_CHECKING:
-    from chatsession.adapters.sqlite.repository import SqliteChatSessionRepository
+    from chatsession.adapters.sqlite.repository import (
+        SqliteChatSessionRepository,
+        SqliteTransaction,
+    )
 
 _SELECT = (
     "SELECT sequence, chat_session_id, version, event_name, occurred_at, payload, "
@@ -64,10 +67,12 @@ class SqliteOutbox:
             params.append(chat_session_id)
         sql += " ORDER BY sequence LIMIT ?"
         params.append(-1 if limit is None else min(limit, INT64_MAX))
-        conn = self._repo._reader()._read_conn()
-        with self._repo._errors:
-            rows = conn.execute(sql, params).fetchall()
-        return [_record(row) for row in rows]
+
+        def fetch(tx: SqliteTransaction) -> list[Any]:
+            with self._repo._errors:
+                return tx._read_conn().execute(sql, params).fetchall()
+
+        return [_record(row) for row in self._repo._read(fetch)]
 
     def mark_published(self, sequences: Iterable[int], *, at: datetime | None = None) -> int:
         """Mark the records published; return how many were unpublished before.

@@ -2,6 +2,14 @@
 
 * One connection per thread (and per process: a forked child opens its own), in
   autocommit mode (``isolation_level=None``) with explicit ``BEGIN IMMEDIATE``/``COMMIT``.
+  A thread's connection is closed when the thread ends (a finalizer on an object in the
+  thread's locals), so short-lived threads leave no connection nor file descriptor open.
+* ``fork()``: SQLite's locks do not survive it. A fork waits for the units of work of
+  the process's SQLite repositories to end (``fork_gate``); fork only when no unit of
+  work is open, and prefer the ``spawn`` or ``forkserver`` start methods. A child forked
+  while one was open anyway refuses that file with ``StoreUnavailableError``.
+* Opening a file that is not a chatsession store (another application's database)
+  raises ``ForeignStoreError`` before anything in it changes.
 * ``PRAGMA journal_mode=WAL``: readers never block the writer nor the writer them.
 * ``PRAGMA synchronous=FULL`` by default: a committed outbox event survives a power
   loss, not only a process crash (``synchronous="NORMAL"`` trades that for speed).
@@ -13,23 +21,30 @@
 * Only parameterised SQL: every value is bound; the SQL text is built from constants.
 * The driver's errors do not escape raw: "database is locked"/"busy" becomes
   ``RepositoryBusyError``; a value the store refuses on a write (``IntegrityError``,
-  ``OverflowError``, ``UnicodeEncodeError``) becomes ``UnstorableSessionError``. Each
-  ``add``/``save`` runs in a savepoint, so a refused write leaves nothing behind even
-  when the caller catches the error and goes on with the unit of work.
+  ``OverflowError``, ``UnicodeEncodeError``) becomes ``UnstorableSessionError``; a
+  file that cannot be opened, a full disk, an I/O error and any other driver error
+  become ``StoreUnavailableError``; a call on a closed repository ``TransactionError``.
+  Each ``add``/``save`` runs in a savepoint, so a refused write leaves nothing behind even
+  when the caller catches the error and goes on with the unit of work. If SQLite itself
+  rolled the whole transaction back (it does on a full disk or an I/O error), the unit of
+  work is dead: the rest of it and its end raise the same kind of error, chained to the
+  driver's, instead of committing half of it.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from chatsession.adapters.clock import SystemClock
 from chatsession.adapters.event_codec import dumps, encode_event
@@ -41,9 +56,10 @@ from chatsession.adapters.query_args import (
     check_page_args,
     status_filter,
 )
+from chatsession.adapters.sqlite import fork_gate
 from chatsession.adapters.sqlite.outbox import SqliteOutbox
 from chatsession.adapters.sqlite.rows import COLUMN_NAMES, row_to_session, session_to_row
-from chatsession.adapters.sqlite.schema import SCHEMA_VERSION, migrate, schema_version
+from chatsession.adapters.sqlite.schema import check_store, migrate
 from chatsession.domain.errors import InvalidArgumentError
 from chatsession.domain.events import ChatSessionEvent
 from chatsession.domain.invariants import check_invariants
@@ -56,12 +72,14 @@ from chatsession.ports.repository import (
     ConcurrencyError,
     DuplicateChatSessionError,
     RepositoryBusyError,
-    SchemaVersionError,
+    RepositoryError,
+    StoreUnavailableError,
     TransactionError,
     UnstorableSessionError,
 )
 
 Synchronous = Literal["FULL", "NORMAL", "EXTRA"]
+_T = TypeVar("_T")
 
 _SELECT = f"SELECT {', '.join(COLUMN_NAMES)} FROM chat_session"
 _INSERT = (
@@ -83,11 +101,18 @@ _ACTIVE = tuple(sorted(int(s) for s in ACTIVE))
 # Connections inherited over fork() are never closed nor garbage-collected in the child:
 # closing one would drop the child's own POSIX locks on the file (see SQLite's
 # "how to corrupt" page, section 2.6).
-_INHERITED: list[sqlite3.Connection] = []
+_INHERITED = fork_gate.INHERITED
+
+_CROSSED_FORK = (
+    "this unit of work was opened in the parent process: a unit of work cannot cross "
+    "fork() (nothing it does in this process is stored); fork only when no unit of work "
+    "is open"
+)
 
 
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 _REFUSED = (sqlite3.IntegrityError, OverflowError, UnicodeEncodeError)
+_DRIVER = (sqlite3.Error, OverflowError, UnicodeEncodeError)  # what _DriverErrors maps
 _MAX_BUSY_TIMEOUT_MS = 2**31 - 1  # the C int busy_timeout takes
 
 
@@ -103,16 +128,23 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 class _DriverErrors:
     """``with _DriverErrors(repo):`` turns the driver's errors into the port's, chained.
 
-    A busy/locked ``sqlite3.OperationalError`` becomes ``RepositoryBusyError``; a value
-    the store refused (``IntegrityError``, ``OverflowError``, ``UnicodeEncodeError``)
-    becomes ``UnstorableSessionError``. Everything else passes unchanged.
+    A value the store refused (``IntegrityError``, ``OverflowError``,
+    ``UnicodeEncodeError``) becomes ``UnstorableSessionError``; a driver error of a
+    closed repository ``TransactionError``; a busy/locked ``sqlite3.OperationalError``
+    ``RepositoryBusyError``; every other ``sqlite3.Error``
+    ``StoreUnavailableError``. If SQLite rolled back the thread's open unit of work with
+    the error, the unit of work is marked dead (``SqliteTransaction.failure``).
+    Everything else passes unchanged.
     """
 
-    __slots__ = ("_repo", "_sid")
+    __slots__ = ("_opening", "_repo", "_sid")
 
-    def __init__(self, repo: SqliteChatSessionRepository, sid: int | None = None) -> None:
+    def __init__(
+        self, repo: SqliteChatSessionRepository, sid: int | None = None, *, opening: bool = False
+    ) -> None:
         self._repo = repo
         self._sid = sid
+        self._opening = opening
 
     def __enter__(self) -> None:
         return None
@@ -125,18 +157,49 @@ class _DriverErrors:
     ) -> None:
         if exc is None:
             return
+        typed = self.typed(exc)
+        if typed is not None:
+            raise typed from exc
+
+    def typed(self, exc: BaseException) -> RepositoryError | None:
+        """The port's error for the driver's ``exc`` (None: not the driver's)."""
+        if not isinstance(exc, _DRIVER):
+            return None
         repo = self._repo
-        if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
-            raise RepositoryBusyError(
-                f"{repo.path}: the database stayed locked by another connection for more "
-                f"than the {repo.timeout:g} s timeout ({exc}); nothing was stored, try again"
-            ) from exc
         if isinstance(exc, _REFUSED):
             what = "a value" if self._sid is None else f"a value of chat session {self._sid}"
-            raise UnstorableSessionError(
+            return UnstorableSessionError(
                 f"{repo.path}: the store refused {what} ({type(exc).__name__}: {exc}); "
                 "nothing was stored"
-            ) from exc
+            )
+        if isinstance(exc, sqlite3.Error) and repo._closed:  # its connection closed under it
+            return TransactionError(
+                f"{repo!r} was closed under this call ({exc}); nothing of it was stored"
+            )
+        dead = repo._dead_unit_of_work()
+        outcome = (
+            "SQLite rolled back the whole unit of work: nothing of it was stored"
+            if dead is not None
+            else "nothing was stored"
+        )
+        error: RepositoryError
+        if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+            error = RepositoryBusyError(
+                f"{repo.path}: the database stayed locked by another connection for more "
+                f"than the {repo.timeout:g} s timeout ({exc}); {outcome}, try again"
+            )
+        elif self._opening:
+            error = StoreUnavailableError(
+                f"{repo.path}: cannot open it as a chatsession SQLite store "
+                f"({type(exc).__name__}: {exc})"
+            )
+        else:
+            error = StoreUnavailableError(
+                f"{repo.path}: the SQLite store failed ({type(exc).__name__}: {exc}); {outcome}"
+            )
+        if dead is not None:
+            dead.failure = error
+        return error
 
 
 class _WriteGuard(_DriverErrors):
@@ -151,7 +214,11 @@ class _WriteGuard(_DriverErrors):
         self._conn = conn
 
     def __enter__(self) -> None:
-        self._conn.execute("SAVEPOINT chatsession_write")
+        try:
+            self._conn.execute("SAVEPOINT chatsession_write")
+        except sqlite3.Error as failed:
+            super().__exit__(type(failed), failed, failed.__traceback__)
+            raise
 
     def __exit__(
         self,
@@ -160,20 +227,28 @@ class _WriteGuard(_DriverErrors):
         tb: TracebackType | None,
     ) -> None:
         if exc is None:
-            self._conn.execute("RELEASE chatsession_write")
+            try:
+                self._conn.execute("RELEASE chatsession_write")
+            except sqlite3.Error as failed:
+                super().__exit__(type(failed), failed, failed.__traceback__)
+                raise
             return
         try:
             self._conn.execute("ROLLBACK TO chatsession_write")
             self._conn.execute("RELEASE chatsession_write")
-        except sqlite3.Error:
-            pass  # the unit of work is rolled back as the error leaves it
+        except sqlite3.Error as failed:
+            # With a driver error, SQLite may have rolled back the whole unit of work
+            # (mapped below). Otherwise undoing this write failed: that is the error.
+            if not isinstance(exc, _DRIVER):
+                super().__exit__(type(failed), failed, failed.__traceback__)
+                raise
         super().__exit__(kind, exc, tb)
 
 
 class SqliteTransaction:
     """The store on one connection: inside a unit of work, or one autocommit read."""
 
-    __slots__ = ("_clock", "_conn", "_repo", "active", "writes")
+    __slots__ = ("_clock", "_conn", "_pid", "_repo", "active", "failure", "writes")
 
     def __init__(
         self, repo: SqliteChatSessionRepository, conn: sqlite3.Connection, *, writable: bool
@@ -181,8 +256,11 @@ class SqliteTransaction:
         self._repo = repo
         self._conn = conn
         self._clock = repo.clock
+        self._pid = os.getpid() if writable else 0  # a read-only one lives for one call
         self.writes: PendingWrites | None = PendingWrites() if writable else None
         self.active = True
+        # The error with which SQLite rolled back this unit of work (then it is dead).
+        self.failure: RepositoryError | None = None
 
     # ------------------------------------------------------------- writes
 
@@ -334,14 +412,43 @@ class SqliteTransaction:
     def _read_conn(self) -> sqlite3.Connection:
         if not self.active:
             raise TransactionError("this transaction has ended")
+        self._check_usable()
         return self._conn
 
     def _writable_conn(self) -> sqlite3.Connection:
         if self.writes is None:
             raise TransactionError("this store is read-only (no unit of work is open)")
-        if not self.active or not self._conn.in_transaction:
+        if not self.active:
+            raise TransactionError("this transaction has ended")
+        self._check_usable()
+        if not self._conn.in_transaction:
             raise TransactionError("this transaction has ended")
         return self._conn
+
+    def _check_usable(self) -> None:
+        """Raise if the repository is closed, the process forked, or SQLite rolled us back."""
+        if self._repo._closed:
+            raise TransactionError(f"{self._repo!r} is closed")
+        if self._pid and self._pid != os.getpid():
+            raise TransactionError(_CROSSED_FORK)
+        if self.failure is not None:
+            self._raise_dead()
+
+    def _raise_dead(self) -> None:
+        """Raise: SQLite rolled this unit of work back after ``failure`` (chained to its cause)."""
+        failure = self.failure
+        assert failure is not None
+        kind = (
+            RepositoryBusyError
+            if isinstance(failure, RepositoryBusyError)
+            else StoreUnavailableError
+        )
+        cause = failure.__cause__ or failure
+        raise kind(
+            f"{self._repo.path}: SQLite rolled back this unit of work after an error "
+            f"({type(cause).__name__}: {cause}); it can do nothing more, and nothing of it "
+            "was stored"
+        ) from cause
 
     def _write_events(
         self, conn: sqlite3.Connection, session: ChatSession, version: int
@@ -368,15 +475,62 @@ class SqliteTransaction:
         self.writes.wrote(session, version, events)
 
 
+class _ThreadConnection:
+    """Kept in a thread's locals beside its connection: it dies with them.
+
+    ``weakref.finalize`` on it closes the thread's connection once the thread has ended
+    (or the repository is gone): a ``sqlite3.Connection`` cannot be weakly referenced.
+    """
+
+    __slots__ = ("__weakref__",)
+
+
+_Registry = dict[int, "tuple[sqlite3.Connection, weakref.finalize[..., _ThreadConnection]]"]
+
+
+def _release(
+    registry: _Registry,
+    lock: threading.RLock,
+    key: int,
+    conn: sqlite3.Connection,
+    pid: int,
+    gate_key: str,
+) -> None:
+    """Close a thread's connection and forget it (its finalizer; runs once).
+
+    Holds no reference to the repository, which may be gone. In a forked child the
+    connection is the parent's: it is kept, never closed (``_INHERITED``).
+    """
+    if os.getpid() != pid:
+        _INHERITED.append(conn)
+        return
+
+    def close() -> None:
+        with lock:
+            registry.pop(key, None)
+        conn.close()
+
+    fork_gate.run_or_defer(gate_key, close)
+
+
 class SqliteChatSessionRepository:
     """The repository port on a SQLite file, shared by threads and processes.
 
     ``SqliteChatSessionRepository("chat.db", clock=SystemClock())`` creates or migrates
-    the file. Close it with ``close()`` (or use it as a context manager) once no thread
-    uses it any more: ``close()`` closes every thread's connection.
+    the file; a file that is not a chatsession store (another application's database)
+    raises ``ForeignStoreError`` untouched, one that cannot be opened
+    ``StoreUnavailableError``. Close it with ``close()`` (or use it as a context manager)
+    once no thread uses it any more: ``close()`` closes every thread's connection (and a
+    thread's connection is closed when the thread ends).
 
     ``timeout`` is how many seconds a writer waits for another connection's write lock
     (a finite number >= 0) before ``RepositoryBusyError``.
+
+    ``fork()`` only when no unit of work is open (prefer the ``spawn`` or ``forkserver``
+    start methods): SQLite's locks do not survive a fork. A fork waits for the units of
+    work other threads have open (``fork_gate.FORK_WAIT_SECONDS`` at most); a child
+    forked while one was open anyway (by the forking thread itself, or past that wait)
+    cannot use the file and gets ``StoreUnavailableError`` saying so.
     """
 
     def __init__(
@@ -410,17 +564,20 @@ class SqliteChatSessionRepository:
         self._timeout = float(timeout)
         self._busy_ms = min(int(self._timeout * 1000), _MAX_BUSY_TIMEOUT_MS)
         self._errors = _DriverErrors(self)
+        self._open_errors = _DriverErrors(self, opening=True)
         self._synchronous = synchronous
         self._local = threading.local()
-        self._registry_lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        self._gate_key = os.path.realpath(self._path)
+        self._gate = fork_gate.Passage(self._gate_key)
+        self._registry_lock = threading.RLock()
+        self._keys = itertools.count()
+        self._connections: _Registry = {}  # each thread's connection and its finalizer
         self._pid = os.getpid()
         self._closed = False
         self._outbox = SqliteOutbox(self)
-        with self._errors:
-            self._refuse_newer_schema()
         try:
-            with self._errors:
+            with self._gate, self._open_errors:
+                self._check_store()
                 migrate(self._connection(), where=f"at {self._path}")
         except BaseException:
             self.close()
@@ -448,28 +605,32 @@ class SqliteChatSessionRepository:
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteTransaction]:
-        """A unit of work in one ``BEGIN IMMEDIATE`` transaction."""
+        """A unit of work in one ``BEGIN IMMEDIATE`` transaction.
+
+        A ``fork()`` made meanwhile (by another thread) waits for it to end.
+        """
         if self._current() is not None:
             raise TransactionError("a transaction is already open on this thread")
-        conn = self._connection()
-        with self._errors:
-            conn.execute("BEGIN IMMEDIATE")
-        tx = SqliteTransaction(self, conn, writable=True)
-        assert tx.writes is not None
-        self._local.tx = tx
-        try:
-            yield tx
-            tx.active = False
+        with self._gate:
+            conn = self._connection()
             with self._errors:
-                conn.execute("COMMIT")
-        except BaseException:
-            tx.active = False
+                conn.execute("BEGIN IMMEDIATE")
+            tx = SqliteTransaction(self, conn, writable=True)
+            assert tx.writes is not None
+            self._local.tx = tx
+            try:
+                yield tx
+                tx.active = False
+                self._commit(tx)
+            except BaseException:
+                tx.active = False
+                self._local.tx = None
+                if tx._pid == os.getpid():  # never touch the parent's transaction
+                    self._rollback(conn)
+                tx.writes.rolled_back()
+                raise
             self._local.tx = None
-            self._rollback(conn)
-            tx.writes.rolled_back()
-            raise
-        self._local.tx = None
-        tx.writes.committed()
+            tx.writes.committed()
 
     # ---------------------------------------- the store: each call is a transaction
 
@@ -491,7 +652,7 @@ class SqliteChatSessionRepository:
 
     def get(self, chat_session_id: int) -> ChatSession:
         """The stored session; raises ``ChatSessionNotFoundError``."""
-        return self._reader().get(chat_session_id)
+        return self._read(lambda tx: tx.get(chat_session_id))
 
     def save(self, session: ChatSession) -> None:
         """Store a changed session if nobody saved it since it was loaded."""
@@ -503,15 +664,17 @@ class SqliteChatSessionRepository:
         self, topic_id: int | None = None, *, include_bot_sessions: bool = False
     ) -> ChatSession | None:
         """The oldest session waiting InQueue (on ``topic_id`` if given)."""
-        return self._reader().first_in_queue(topic_id, include_bot_sessions=include_bot_sessions)
+        return self._read(
+            lambda tx: tx.first_in_queue(topic_id, include_bot_sessions=include_bot_sessions)
+        )
 
     def count_in_queue(self, topic_id: int | None = None) -> int:
         """How many sessions wait InQueue (on ``topic_id`` if given)."""
-        return self._reader().count_in_queue(topic_id)
+        return self._read(lambda tx: tx.count_in_queue(topic_id))
 
     def active_sessions_of(self, user_id: int) -> list[ChatSession]:
         """The active sessions ``user_id`` handles, in id order."""
-        return self._reader().active_sessions_of(user_id)
+        return self._read(lambda tx: tx.active_sessions_of(user_id))
 
     def list_page(
         self,
@@ -523,8 +686,10 @@ class SqliteChatSessionRepository:
         user_id: int | None = None,
     ) -> ChatSessionPage:
         """Up to ``limit`` sessions with id greater than ``after``, in id order."""
-        return self._reader().list_page(
-            after=after, limit=limit, status=status, topic_id=topic_id, user_id=user_id
+        return self._read(
+            lambda tx: tx.list_page(
+                after=after, limit=limit, status=status, topic_id=topic_id, user_id=user_id
+            )
         )
 
     # ------------------------------------------------------------ lifecycle
@@ -533,16 +698,20 @@ class SqliteChatSessionRepository:
         """Close every connection this repository opened in this process, every thread's.
 
         Call it only once no other thread uses the repository: a connection closed
-        under a thread's running unit of work fails it (rolled back). After ``close()``
-        every method raises ``TransactionError``.
+        under a thread's running unit of work fails it (rolled back, ``TransactionError``).
+        After ``close()`` every method raises ``TransactionError``.
         """
-        with self._registry_lock:
-            self._closed = True
-            if self._pid != os.getpid():
-                return
-            connections, self._connections = self._connections, []
-        for conn in connections:
-            conn.close()
+        pid = os.getpid()
+        if pid != self._pid and fork_gate.poisoned(self._gate_key):
+            self._closed = True  # a child that cannot use the file: it opened nothing
+            return
+        with self._gate:
+            with self._registry_lock:
+                self._closed = True
+                self._forget_inherited(pid)
+                entries = list(self._connections.values())
+            for _conn, release in entries:
+                release()
 
     def __enter__(self) -> SqliteChatSessionRepository:
         return self
@@ -565,11 +734,46 @@ class SqliteChatSessionRepository:
             return None
         return tx
 
-    def _reader(self) -> SqliteTransaction:
+    def _read(self, call: Callable[[SqliteTransaction], _T]) -> _T:
+        """``call`` on the thread's open unit of work, or on a read-only one (a passage)."""
         tx = self._current()
         if tx is not None:
-            return tx
-        return SqliteTransaction(self, self._connection(), writable=False)
+            return call(tx)
+        key = self._gate_key
+        fork_gate.enter(key)
+        try:
+            return call(SqliteTransaction(self, self._connection(), writable=False))
+        finally:
+            fork_gate.leave(key)
+
+    def _commit(self, tx: SqliteTransaction) -> None:
+        """COMMIT ``tx``, unless it cannot be: then raise (the caller rolls back)."""
+        if tx._pid != os.getpid():
+            raise TransactionError(_CROSSED_FORK)
+        tx._check_usable()  # closed, or rolled back by SQLite after an error
+        if not tx._conn.in_transaction:
+            raise TransactionError(
+                "the unit of work's transaction was ended behind the repository's back (a "
+                "COMMIT or ROLLBACK on its connection); it was not committed"
+            )
+        with self._errors:
+            tx._conn.execute("COMMIT")
+
+    def _dead_unit_of_work(self) -> SqliteTransaction | None:
+        """This thread's unit of work if SQLite just rolled it back (after an error)."""
+        tx = self._current()
+        if tx is None or tx.writes is None or not tx.active or tx.failure is not None:
+            return None
+        try:
+            alive = tx._conn.in_transaction
+        except sqlite3.Error:  # a closed connection: not SQLite's doing
+            return None
+        return None if alive else tx
+
+    def _open_connections(self) -> int:
+        """How many connections this repository holds open in this process (for tests)."""
+        with self._registry_lock:
+            return len(self._connections) if self._pid == os.getpid() else 0
 
     @contextmanager
     def _writer(self) -> Iterator[SqliteTransaction]:
@@ -587,46 +791,83 @@ class SqliteChatSessionRepository:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None and self._local.pid == pid:
             return conn
+        with self._gate:
+            return self._open_connection(pid)
+
+    def _open_connection(self, pid: int) -> sqlite3.Connection:
+        """Open this thread's connection (in a passage of the fork gate)."""
+        if fork_gate.poisoned(self._gate_key):
+            raise StoreUnavailableError(
+                f"{self._path}: this process (pid {pid}) was forked while a unit of work was "
+                "open on this file, and SQLite's locks do not survive fork(): the file cannot "
+                "be used in this process. Fork only when no unit of work is open, or start "
+                "processes with the spawn or forkserver method"
+            )
         with self._registry_lock:
             if self._closed:
                 raise TransactionError(f"{self!r} is closed")
-            if self._pid != pid:  # a forked child: keep the parent's connections alive
-                _INHERITED.extend(self._connections)
-                self._connections = []
-                self._pid = pid
-            conn = sqlite3.connect(
-                self._path,
-                timeout=self._busy_ms / 1000,
-                isolation_level=None,
-                check_same_thread=False,
+            self._forget_inherited(pid)
+            try:
+                conn = sqlite3.connect(
+                    self._path,
+                    timeout=self._busy_ms / 1000,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            except sqlite3.Error as exc:
+                typed = self._open_errors.typed(exc)
+                assert typed is not None
+                raise typed from exc
+            key = next(self._keys)
+            holder = _ThreadConnection()
+            release = weakref.finalize(
+                holder,
+                _release,
+                self._connections,
+                self._registry_lock,
+                key,
+                conn,
+                pid,
+                self._gate_key,
             )
-            self._connections.append(conn)
+            self._connections[key] = (conn, release)
         try:
-            with self._errors:
+            with self._open_errors:
                 conn.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
                 self._ensure_wal(conn)
                 conn.execute(f"PRAGMA synchronous = {self._synchronous}")
         except BaseException:
-            with self._registry_lock:
-                self._connections.remove(conn)
-            conn.close()
+            release()
             raise
+        self._local.holder = holder  # replaces (and so releases) an earlier one
+        self._local.release = release
         self._local.conn = conn
         self._local.pid = pid
         self._local.tx = None
         return conn
 
-    def _refuse_newer_schema(self) -> None:
-        """Raise ``SchemaVersionError`` before touching a file newer than this code."""
+    def _forget_inherited(self, pid: int) -> None:
+        """In a forked child: keep the parent's connections alive for good, never close them."""
+        if self._pid == pid:
+            return
+        for conn, release in self._connections.values():
+            release.detach()
+            _INHERITED.append(conn)
+        self._connections.clear()
+        self._pid = pid
+
+    def _check_store(self) -> None:
+        """Refuse, before anything changes, a file newer than this code or not chatsession's.
+
+        Raises ``SchemaVersionError`` or ``ForeignStoreError`` (``check_store``).
+        """
         if not os.path.exists(self._path):
             return
         probe = sqlite3.connect(self._path, timeout=self._busy_ms / 1000, isolation_level=None)
         try:
-            found = schema_version(probe)
+            check_store(probe, where=f"at {self._path}")
         finally:
             probe.close()
-        if found > SCHEMA_VERSION:
-            raise SchemaVersionError(found, SCHEMA_VERSION, f"at {self._path}")
 
     def _ensure_wal(self, conn: sqlite3.Connection) -> None:
         """Put the file in WAL mode (once in its life: the mode is stored in the file).
@@ -656,8 +897,10 @@ class SqliteChatSessionRepository:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
         except sqlite3.Error:
+            release = getattr(self._local, "release", None)
             self._local.conn = None
-            with self._registry_lock:
-                if conn in self._connections:
-                    self._connections.remove(conn)
-            conn.close()
+            self._local.holder = None
+            if release is not None:
+                release()
+            else:  # pragma: no cover - every thread connection has its finalizer
+                conn.close()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from chatsession.ports.repository import SchemaVersionError
+from chatsession.ports.repository import ForeignStoreError, SchemaVersionError
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: the session table (SuperOffice's chat_session), its queue index, the outbox
@@ -91,17 +91,76 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX chat_session_outbox_unpublished ON chat_session_outbox (sequence) "
         "WHERE published_at IS NULL",
     ),
+    # 3: mark the file as chatsession's (``PRAGMA application_id``, in the file header), so
+    #    that neither chatsession nor another application takes one for its own.
+    (f"PRAGMA application_id = {0x43485353}",),
 )
 """The forward migrations; the schema version of a file is how many of them it has had."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 """The schema version this code writes and reads."""
 
+APPLICATION_ID = 0x43485353
+"""The ``PRAGMA application_id`` of a chatsession file (``"CHSS"``), set by migration 3."""
+
+OUR_TABLES = frozenset({"chat_session", "chat_session_outbox", "chat_session_id_sequence"})
+"""The tables every chatsession file has from schema version 1 on."""
+
 
 def schema_version(conn: sqlite3.Connection) -> int:
     """The file's ``PRAGMA user_version``."""
     row = conn.execute("PRAGMA user_version").fetchone()
     return int(row[0])
+
+
+def check_store(
+    conn: sqlite3.Connection, *, supported: int = SCHEMA_VERSION, where: str = ""
+) -> int:
+    """Make sure the file of ``conn`` is a chatsession store (or empty); return its version.
+
+    Only reads, in one read transaction (so a migration committing meanwhile is seen
+    whole or not at all): it runs before anything changes the file. Raises
+    ``ForeignStoreError`` for another application's file: one with an
+    ``application_id`` that is not ``APPLICATION_ID``; at version 0 with any schema
+    object at all (a chatsession file gets its tables and version 1 in one
+    transaction); at a version this code knows, without chatsession's tables; or newer,
+    with neither chatsession's ``application_id`` nor its tables. Raises
+    ``SchemaVersionError`` for a chatsession file newer than ``supported``.
+    """
+    conn.execute("BEGIN")
+    try:
+        found = schema_version(conn)
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        names = sorted(
+            str(row[0])
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+            )
+        )
+        objects = int(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")  # it only read
+
+    def foreign(reason: str) -> ForeignStoreError:
+        return ForeignStoreError(found, supported, where, reason)
+
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    if app_id not in (0, APPLICATION_ID):
+        raise foreign(f"its application_id is {app_id:#x}, not chatsession's")
+    has_ours = OUR_TABLES.issubset(names)
+    if found > supported:
+        if app_id == APPLICATION_ID or has_ours:
+            raise SchemaVersionError(found, supported, where)
+        raise foreign(f"schema version {found} without chatsession's tables: {shown or 'none'}")
+    if found == 0:
+        if objects:
+            raise foreign(f"it holds a schema of its own: {shown or 'views, indexes'}")
+        return found
+    if not has_ours:
+        raise foreign(f"schema version {found} without chatsession's tables: {shown or 'none'}")
+    return found
 
 
 def migrate(

@@ -35,6 +35,19 @@ BAD_FIELDS: tuple[tuple[str, Any], ...] = (
 )
 """(field, value) that make a session break an invariant (type, range or rule)."""
 
+BAD_STATUS_FILTERS: tuple[Any, ...] = (
+    "InQueue",
+    b"\x04",
+    4,
+    True,
+    [True],
+    [4],
+    ["InQueue"],
+    [S.InQueue, None],
+    [S.InQueue, 4.0],
+)
+"""Not a ``ChatSessionStatus`` nor an iterable of them (a ``str`` is no list of statuses)."""
+
 QUERIES: dict[str, Callable[[ChatSessionRepository, Any], object]] = {
     "active_sessions_of": lambda repo, v: repo.active_sessions_of(v),
     "first_in_queue": lambda repo, v: repo.first_in_queue(v),
@@ -94,6 +107,29 @@ class ArgumentContract:
         """``after`` is 0 or an id, ``limit`` an int >= 1: else ``InvalidArgumentError``."""
         with pytest.raises(InvalidArgumentError):
             repository.list_page(**bad)
+
+    @pytest.mark.parametrize("bad", BAD_STATUS_FILTERS, ids=repr)
+    def test_list_page_refuses_a_bad_status_filter(
+        self, repository: ChatSessionRepository, clock: ManualClock, bad: Any
+    ) -> None:
+        """``status`` is a ``ChatSessionStatus`` or an iterable of them, else refused.
+
+        ``InvalidArgumentError``: not the characters of a name, not an ``int`` (``True``
+        would be status 1).
+        """
+        stored(repository, clock)
+        with pytest.raises(InvalidArgumentError):
+            repository.list_page(status=bad)
+
+    def test_list_page_takes_any_iterable_of_statuses(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """One status, a list, a set, a generator, or none at all (an empty page)."""
+        made = stored(repository, clock)
+        for good in (S.InQueue, [S.InQueue], {S.InQueue, S.Closed}, (s for s in [S.InQueue])):
+            assert repository.list_page(status=good).items == (made,)
+        assert repository.list_page(status=[S.Closed]).items == ()
+        assert repository.list_page(status=[]).items == ()
 
     def test_a_huge_limit_is_no_error(
         self, repository: ChatSessionRepository, clock: ManualClock

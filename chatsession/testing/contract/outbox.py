@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import MutableMapping
 from datetime import timedelta
 
 import pytest
@@ -11,11 +13,13 @@ from chatsession.adapters.event_codec import decode_event
 from chatsession.ports.repository import (
     ChatSessionRepository,
     ConcurrencyError,
+    OutboxRecord,
 )
 from chatsession.testing.contract.support import (
     START,
     BoomError,
     all_records,
+    decoded,
     request,
     stored,
 )
@@ -88,6 +92,37 @@ class OutboxContract:
         one = everything[4].chat_session_id
         mine = repository.outbox.read(chat_session_id=one, limit=None)
         assert mine == [r for r in everything if r.chat_session_id == one]
+
+    def test_changing_a_read_payload_changes_nothing_stored(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """A record's payload is the reader's own: changing it changes no later read.
+
+        (A consumer that "normalises" its copy must not corrupt the stored event.) An
+        adapter may hand out read-only mappings instead; then there is nothing to change.
+        """
+        stored(repository, clock, user=7)
+
+        def meddle(records: list[OutboxRecord]) -> None:
+            for record in records:
+                payload = record.payload
+                if isinstance(payload, MutableMapping):
+                    payload["topic_id"] = 999
+                    payload["extra"] = 1
+                    payload.pop("chat_session_id", None)
+
+        before = all_records(repository)
+        expected = [copy.deepcopy(dict(r.payload)) for r in before]
+        meddle(before)
+        assert [dict(r.payload) for r in all_records(repository)] == expected
+        assert decoded(all_records(repository))  # still decodes
+        with repository.transaction() as tx:
+            tx.add(request(repository, clock))
+            staged = repository.outbox.read(limit=None)
+            expected = [copy.deepcopy(dict(r.payload)) for r in staged]
+            meddle(staged)
+            assert [dict(r.payload) for r in repository.outbox.read(limit=None)] == expected
+        assert [dict(r.payload) for r in repository.outbox.read(limit=None)] == expected
 
     def test_mark_published_hides_records_from_the_unpublished_read(
         self, repository: ChatSessionRepository, clock: ManualClock

@@ -200,3 +200,22 @@ class QueryContract:
         session = ChatSession.request(after, ChatTopic(id=1), clock=clock)
         repository.add(session)  # the id is free: nothing of the rolled-back unit stayed
         assert repository.get(after) == session
+
+    def test_next_id_inside_a_unit_of_work_is_above_the_ids_it_added(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """``next_id`` in a unit of work skips an id that unit of work added (not committed yet).
+
+        The id a unit of work stored is "stored" for the unit of work itself: drawing it
+        again would make the next ``add`` in that unit a ``DuplicateChatSessionError``.
+        """
+        kept = repository.next_id()
+        with repository.transaction() as tx:
+            tx.add(ChatSession.request(kept + 1, ChatTopic(id=1), clock=clock))
+            repository.add(ChatSession.request(kept + 2, ChatTopic(id=1), clock=clock))
+            drawn = [tx.next_id(), repository.next_id()]
+            assert drawn[0] > kept + 2 and drawn[1] > drawn[0]
+            for sid in drawn:
+                tx.add(ChatSession.request(sid, ChatTopic(id=1), clock=clock))
+        assert repository.next_id() > drawn[1]
+        assert [s.chat_session_id for s in repository.list_page()] == [kept + 1, kept + 2, *drawn]
