@@ -120,19 +120,25 @@ def _scalar(value: Any) -> Any:
     return (kind, value)
 
 
+def _typed(values: tuple[Any, ...], times: Sequence[int]) -> Any:
+    """``values``, their types and the UTC offsets of the datetimes at ``times``."""
+    offsets = tuple(None if values[i] is None else values[i].utcoffset() for i in times)
+    return (values, tuple(map(type, values)), offsets)
+
+
 def shape(value: Any) -> Any:
     """``value`` as plain data that compares types and UTC offsets too."""
     if isinstance(value, ChatSession):
         return (
             ChatSession,
-            tuple(map(_scalar, _session_values(value))),
+            _typed(_session_values(value), _SESSION_TIMES),
             value.transfer_state,
             shape(value.pending_events),
         )
     if isinstance(value, OutboxRecord):
         return (
             OutboxRecord,
-            tuple(map(_scalar, _record_values(value))),
+            _typed(_record_values(value), _RECORD_TIMES),
             json.dumps(value.payload, sort_keys=True),  # JSON keeps True apart from 1
         )
     if isinstance(value, ChatSessionPage):
@@ -147,7 +153,12 @@ def shape(value: Any) -> Any:
 
 
 _session_values = attrgetter(*FIELDS)
-_record_values = attrgetter(*(f.name for f in fields(OutboxRecord) if f.name != "payload"))
+_SESSION_TIMES = tuple(
+    i for i, name in enumerate(FIELDS) if name.startswith("when_") or name.endswith("_at")
+)
+_RECORD_FIELDS = tuple(f.name for f in fields(OutboxRecord) if f.name != "payload")
+_record_values = attrgetter(*_RECORD_FIELDS)
+_RECORD_TIMES = tuple(i for i, name in enumerate(_RECORD_FIELDS) if name.endswith("_at"))
 
 
 def same(memory: Any, sqlite: Any, what: str) -> None:
