@@ -17,10 +17,8 @@ from chatsession.domain.aware import require_aware
 from chatsession.ports.repository import OutboxRecord
 
 if TYPE_CHECKING:
-    from chatsession.adapters.sqlite.repository import (
-        SqliteChatSessionRepository,
-        SqliteTransaction,
-    )
+    from chatsession.adapters.sqlite.repository import SqliteChatSessionRepository
+    from chatsession.adapters.sqlite.transaction import SqliteTransaction
 
 _SELECT = (
     "SELECT sequence, chat_session_id, version, event_name, occurred_at, payload, "
