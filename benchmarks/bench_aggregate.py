@@ -13,12 +13,12 @@ from typing import Any
 
 from transitions import Machine
 
-from chatsession import ChatSession, ChatTopic, ManualClock
+from chatsession import ChatSession, ChatTopic
 from chatsession.domain.lifecycle import STATUS_TRANSITIONS
-from chatsession.domain.session import FIELDS
+from chatsession.domain.session_data import FIELDS
 from chatsession.domain.status import ChatSessionStatus
 
-CLOCK = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
+AT = datetime(2026, 1, 1, tzinfo=UTC)
 TOPIC = ChatTopic(id=1)
 
 
@@ -27,9 +27,9 @@ PlainSession = make_dataclass("PlainSession", FIELDS, slots=True)
 
 
 def _stored_fields() -> dict[str, Any]:
-    session = ChatSession.request(1, TOPIC, clock=CLOCK)
-    session.pick_up(by=7)
-    session.transfer(to=8, by=7)
+    session = ChatSession.request(1, TOPIC, at=AT)
+    session.pick_up(by=7, at=AT)
+    session.transfer(to=8, by=7, at=AT)
     return session.to_dict()
 
 
@@ -41,11 +41,16 @@ def load_plain() -> object:
 
 
 def load_session() -> object:
-    return ChatSession(clock=CLOCK, **STORED)
+    return ChatSession(**STORED)
 
 
 def request_session() -> object:
-    return ChatSession.request(1, TOPIC, clock=CLOCK)
+    return ChatSession.request(1, TOPIC, at=AT)
+
+
+def request_session_now() -> object:
+    """Without ``at``: the command reads ``ChatSession.utc_now()``."""
+    return ChatSession.request(1, TOPIC)
 
 
 def per_object_machine() -> object:
@@ -62,16 +67,16 @@ def per_object_machine() -> object:
 
 
 def transfer_round_trip() -> None:
-    session = ChatSession(clock=CLOCK, **STORED)
-    session.reject_transfer(by=8)
-    session.transfer(to=8, by=7)
+    session = ChatSession(**STORED)
+    session.reject_transfer(by=8, at=AT)
+    session.transfer(to=8, by=7, at=AT)
 
 
 def reject_noop() -> None:
-    SESSION_NO_TRANSFER.reject_transfer(by=8)
+    SESSION_NO_TRANSFER.reject_transfer(by=8, at=AT)
 
 
-SESSION_NO_TRANSFER = ChatSession.request(2, TOPIC, clock=CLOCK)
+SESSION_NO_TRANSFER = ChatSession.request(2, TOPIC, at=AT)
 
 
 def measure(fn: Any, number: int) -> float:
@@ -84,7 +89,8 @@ def main() -> None:
     rows = [
         ("slotted dataclass, same fields", base),
         ("ChatSession(**stored) (load)", measure(load_session, n)),
-        ("ChatSession.request(...)", measure(request_session, n)),
+        ("ChatSession.request(..., at=...)", measure(request_session, n)),
+        ("ChatSession.request(...) (reads utc_now)", measure(request_session_now, n)),
         ("reject_transfer no-op", measure(reject_noop, n)),
         ("load + reject + transfer", measure(transfer_round_trip, n)),
         ("per-object transitions Machine (avoided)", measure(per_object_machine, 500)),

@@ -17,9 +17,10 @@ from pathlib import Path
 from chatsession import ChatSession, ChatTopic, ManualClock
 from chatsession.adapters.memory import InMemoryChatSessionRepository
 from chatsession.adapters.sqlite import SqliteChatSessionRepository
-from chatsession.ports.repository import ChatSessionRepository
+from chatsession.ports.stores import ChatSessionRepository
 
 CLOCK = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
+"""The time of every command (``at=``): the repositories hold no clock."""
 TOPIC = ChatTopic(id=1)
 PREPARED = 200
 
@@ -28,14 +29,14 @@ def operations(repo: ChatSessionRepository) -> dict[str, Callable[[], object]]:
     """The measured operations on ``repo``, after storing ``PREPARED`` active sessions."""
     ids = []
     for _ in range(PREPARED):
-        session = ChatSession.request(repo.next_id(), TOPIC, clock=CLOCK)
-        session.pick_up(by=7)
+        session = ChatSession.request(repo.next_id(), TOPIC, at=CLOCK.now())
+        session.pick_up(by=7, at=CLOCK.now())
         repo.add(session)
         ids.append(session.chat_session_id)
     cycle = itertools.cycle(ids)
 
     def add() -> None:
-        repo.add(ChatSession.request(repo.next_id(), TOPIC, clock=CLOCK))
+        repo.add(ChatSession.request(repo.next_id(), TOPIC, at=CLOCK.now()))
 
     def get() -> None:
         repo.get(next(cycle))
@@ -43,15 +44,15 @@ def operations(repo: ChatSessionRepository) -> dict[str, Callable[[], object]]:
     def save() -> None:
         session = repo.get(next(cycle))
         if session.transfer_to is None:
-            session.transfer(to=8, by=7)
+            session.transfer(to=8, by=7, at=CLOCK.now())
         else:
-            session.cancel_transfer(by=7)
+            session.cancel_transfer(by=7, at=CLOCK.now())
         repo.save(session)
 
     def command_in_unit_of_work() -> None:
         with repo.transaction() as tx:
             session = tx.get(next(cycle))
-            session.customer_fetched()
+            session.customer_fetched(at=CLOCK.now())
             tx.save(session)
 
     def first_in_queue() -> None:
@@ -75,10 +76,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         repos: dict[str, ChatSessionRepository] = {
-            "memory": InMemoryChatSessionRepository(clock=CLOCK),
-            "sqlite FULL": SqliteChatSessionRepository(folder / "full.db", clock=CLOCK),
+            "memory": InMemoryChatSessionRepository(),
+            "sqlite FULL": SqliteChatSessionRepository(folder / "full.db"),
             "sqlite NORMAL": SqliteChatSessionRepository(
-                folder / "normal.db", clock=CLOCK, synchronous="NORMAL"
+                folder / "normal.db", synchronous="NORMAL"
             ),
         }
         table = {name: operations(repo) for name, repo in repos.items()}

@@ -2,13 +2,18 @@
 
 Every public name is importable from here::
 
-    from chatsession import ChatSession, ChatTopic, ManualClock
+    from chatsession import ChatSession, ChatTopic, InMemoryChatSessionRepository
+
+The domain is imported with the package; the ports, adapters, service and wire format
+load on first use of one of their names (a PEP 562 module ``__getattr__``), so
+``import chatsession`` loads neither ``sqlite3`` nor the wire models.
 """
 
-from chatsession.adapters.associates import InMemoryAssociateDirectory
-from chatsession.adapters.clock import ManualClock, SystemClock
-from chatsession.adapters.memory import InMemoryChatSessionRepository
-from chatsession.adapters.sqlite import SqliteChatSessionRepository
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from chatsession.domain.customer import Customer
 from chatsession.domain.errors import (
     ChatbotActiveError,
@@ -49,25 +54,94 @@ from chatsession.domain.outcome import NoOpReason, Outcome
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE, ENDED, WAITING, ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
-from chatsession.ports.associates import AssociateDirectory
-from chatsession.ports.clock import Clock
-from chatsession.ports.repository import (
-    ChatSessionNotFound,
-    ChatSessionNotFoundError,
-    ChatSessionRepository,
-    ConcurrencyError,
-    DuplicateChatSessionError,
-    ForeignStoreError,
-    RepositoryBusyError,
-    RepositoryError,
-    SchemaVersionError,
-    StoreUnavailableError,
-    TransactionError,
-    UnstorableSessionError,
-)
-from chatsession.service import AgentReply, ChatAgent, UnknownAssociateError
+
+if TYPE_CHECKING:
+    from chatsession.adapters.associates import InMemoryAssociateDirectory
+    from chatsession.adapters.clock import ManualClock, SystemClock
+    from chatsession.adapters.event_codec import EventCodecError, decode_event, encode_event
+    from chatsession.adapters.memory import InMemoryChatSessionRepository
+    from chatsession.adapters.sqlite import SqliteChatSessionRepository
+    from chatsession.domain.associate import AssociateInfo
+    from chatsession.ports.clock import Clock
+    from chatsession.ports.directory import AssociateDirectory
+    from chatsession.ports.errors import (
+        ChatSessionNotFoundError,
+        ConcurrencyError,
+        DuplicateChatSessionError,
+        ForeignStoreError,
+        RepositoryBusyError,
+        RepositoryError,
+        SchemaVersionError,
+        StoreUnavailableError,
+        TransactionError,
+        UnstorableSessionError,
+    )
+    from chatsession.ports.stores import (
+        ChatSessionPage,
+        ChatSessionRepository,
+        ChatSessionStore,
+        Outbox,
+        OutboxRecord,
+    )
+    from chatsession.service.agent import AgentReply, ChatAgent, UnknownAssociateError
+    from chatsession.wire.codec import dump_chat_session, parse_chat_session
+    from chatsession.wire.entity import ChatSessionEntity
+    from chatsession.wire.mapping import from_entity, to_entity
 
 __version__ = "0.1.0"
+
+_LAZY: dict[str, str] = {
+    "InMemoryAssociateDirectory": "chatsession.adapters.associates",
+    "ManualClock": "chatsession.adapters.clock",
+    "SystemClock": "chatsession.adapters.clock",
+    "EventCodecError": "chatsession.adapters.event_codec",
+    "decode_event": "chatsession.adapters.event_codec",
+    "encode_event": "chatsession.adapters.event_codec",
+    "InMemoryChatSessionRepository": "chatsession.adapters.memory",
+    "SqliteChatSessionRepository": "chatsession.adapters.sqlite",
+    "AssociateInfo": "chatsession.domain.associate",
+    "Clock": "chatsession.ports.clock",
+    "AssociateDirectory": "chatsession.ports.directory",
+    "ChatSessionNotFoundError": "chatsession.ports.errors",
+    "ConcurrencyError": "chatsession.ports.errors",
+    "DuplicateChatSessionError": "chatsession.ports.errors",
+    "ForeignStoreError": "chatsession.ports.errors",
+    "RepositoryBusyError": "chatsession.ports.errors",
+    "RepositoryError": "chatsession.ports.errors",
+    "SchemaVersionError": "chatsession.ports.errors",
+    "StoreUnavailableError": "chatsession.ports.errors",
+    "TransactionError": "chatsession.ports.errors",
+    "UnstorableSessionError": "chatsession.ports.errors",
+    "ChatSessionPage": "chatsession.ports.stores",
+    "ChatSessionRepository": "chatsession.ports.stores",
+    "ChatSessionStore": "chatsession.ports.stores",
+    "Outbox": "chatsession.ports.stores",
+    "OutboxRecord": "chatsession.ports.stores",
+    "AgentReply": "chatsession.service.agent",
+    "ChatAgent": "chatsession.service.agent",
+    "UnknownAssociateError": "chatsession.service.agent",
+    "dump_chat_session": "chatsession.wire.codec",
+    "parse_chat_session": "chatsession.wire.codec",
+    "ChatSessionEntity": "chatsession.wire.entity",
+    "from_entity": "chatsession.wire.mapping",
+    "to_entity": "chatsession.wire.mapping",
+}
+"""Public names that load their module on first use: name -> module."""
+
+
+def __getattr__(name: str) -> Any:
+    """Load a lazy public name from its module (PEP 562) and keep it here."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'chatsession' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "ACTIVE",
@@ -75,15 +149,18 @@ __all__ = [
     "WAITING",
     "AgentReply",
     "AssociateDirectory",
+    "AssociateInfo",
     "ChatAgent",
     "ChatSession",
+    "ChatSessionEntity",
     "ChatSessionError",
     "ChatSessionEvent",
     "ChatSessionFlags",
-    "ChatSessionNotFound",
     "ChatSessionNotFoundError",
+    "ChatSessionPage",
     "ChatSessionRepository",
     "ChatSessionStatus",
+    "ChatSessionStore",
     "ChatTopic",
     "ChatbotActiveError",
     "ChatbotInactiveError",
@@ -94,6 +171,7 @@ __all__ = [
     "CustomerFetched",
     "DuplicateChatSessionError",
     "EndReason",
+    "EventCodecError",
     "ForeignStoreError",
     "InMemoryAssociateDirectory",
     "InMemoryChatSessionRepository",
@@ -104,6 +182,8 @@ __all__ = [
     "MessagePosted",
     "NoOpReason",
     "NotHandlingUserError",
+    "Outbox",
+    "OutboxRecord",
     "Outcome",
     "RepositoryBusyError",
     "RepositoryError",
@@ -129,6 +209,12 @@ __all__ = [
     "UnstorableSessionError",
     "__version__",
     "check_invariants",
+    "decode_event",
+    "dump_chat_session",
+    "encode_event",
+    "from_entity",
     "invariant_violations",
+    "parse_chat_session",
+    "to_entity",
     "transition_violations",
 ]

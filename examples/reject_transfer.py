@@ -14,20 +14,20 @@ def main() -> None:
     clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
     topic = ChatTopic(id=1)
     session = ChatSession.request(
-        1, topic, clock=clock, customer=Customer(alias="Ann", email="ann@example.com")
+        1, topic, at=clock.now(), customer=Customer(alias="Ann", email="ann@example.com")
     )
-    session.post_customer_message("My invoice is wrong")
+    session.post_customer_message("My invoice is wrong", at=clock.now())
     clock.advance(timedelta(seconds=40))
-    session.pick_up(by=ALICE)
+    session.pick_up(by=ALICE, at=clock.now())
 
-    nothing = session.reject_transfer(by=BOB)
+    nothing = session.reject_transfer(by=BOB, at=clock.now())
     assert nothing.reason is NoOpReason.NO_TRANSFER_PENDING
     print(f"reject with no transfer pending: {nothing}")
 
     clock.advance(timedelta(minutes=2))
-    session.transfer(to=BOB, by=ALICE)
+    session.transfer(to=BOB, by=ALICE, at=clock.now())
     clock.advance(timedelta(seconds=15))
-    rejected = session.reject_transfer(by=BOB)
+    rejected = session.reject_transfer(by=BOB, at=clock.now())
     assert rejected.changed and session.user_id == ALICE
     print(f"reject of the pending transfer: {rejected}; {session!r}")
 

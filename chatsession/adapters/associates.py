@@ -4,31 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from chatsession.domain.associate import AssociateInfo
 from chatsession.domain.errors import InvalidArgumentError
-from chatsession.wire.carriers import Associate
 
 
 class InMemoryAssociateDirectory:
-    """An ``AssociateDirectory`` over a fixed set of ``Associate`` carriers."""
+    """An ``AssociateDirectory`` over a set of ``AssociateInfo``; ``add`` replaces by id."""
 
-    def __init__(self, associates: Iterable[Associate] = ()) -> None:
-        self._by_id: dict[int, Associate] = {}
-        self._by_user_name: dict[str, Associate] = {}
+    def __init__(self, associates: Iterable[AssociateInfo] = ()) -> None:
+        self._by_id: dict[int, AssociateInfo] = {}
+        self._by_user_name: dict[str, AssociateInfo] = {}
         for associate in associates:
             self.add(associate)
 
-    def add(self, associate: Associate) -> None:
-        """Add (or replace) an associate; it needs an ``associate_id``."""
-        if associate.associate_id is None or associate.associate_id <= 0:
-            raise InvalidArgumentError(f"an associate needs a positive id, got {associate!r}")
+    def add(self, associate: AssociateInfo) -> None:
+        """Add an associate, or replace the one with its id (its old user name is dropped)."""
+        if not isinstance(associate, AssociateInfo):
+            raise InvalidArgumentError(
+                f"associate must be an AssociateInfo, got {type(associate).__name__}"
+            )
+        old = self._by_id.get(associate.associate_id)
+        if old is not None and old.user_name:
+            self._by_user_name.pop(old.user_name.casefold(), None)
+        key = associate.user_name.casefold()
+        holder = self._by_user_name.get(key) if key else None
+        if holder is not None and holder.associate_id != associate.associate_id:
+            raise InvalidArgumentError(
+                f"user name {associate.user_name!r} belongs to associate {holder.associate_id}"
+            )
         self._by_id[associate.associate_id] = associate
-        if associate.user_name:
-            self._by_user_name[associate.user_name.casefold()] = associate
+        if key:
+            self._by_user_name[key] = associate
 
-    def by_id(self, associate_id: int) -> Associate | None:
+    def by_id(self, associate_id: int) -> AssociateInfo | None:
         """The associate with ``associate_id``, or ``None``."""
         return self._by_id.get(associate_id)
 
-    def by_user_name(self, user_name: str) -> Associate | None:
+    def by_user_name(self, user_name: str) -> AssociateInfo | None:
         """The associate with ``user_name`` (case-insensitive), or ``None``."""
         return self._by_user_name.get(user_name.casefold())

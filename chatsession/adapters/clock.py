@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chatsession.domain.aware import require_aware
 from chatsession.domain.errors import InvalidArgumentError
+from chatsession.domain.values import require_aware
 
 
 class SystemClock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-INT32_MAX = 2**31 - 1
+from chatsession.domain.values import INT32_MAX, is_valid_unicode
 
 
 class Customer(BaseModel):
@@ -26,7 +26,8 @@ class Customer(BaseModel):
     @classmethod
     def _valid_unicode(cls, value: str) -> str:
         """Refuse lone surrogates: they can be neither stored nor sent as UTF-8."""
-        value.encode("utf-8")  # UnicodeEncodeError is a ValueError: pydantic reports it
+        if not is_valid_unicode(value):
+            raise ValueError("holds a lone surrogate")  # pydantic reports it
         return value
 
 

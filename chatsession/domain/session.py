@@ -8,14 +8,13 @@ need data (who may act), and records events. Commands read like the domain:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from operator import attrgetter
-from typing import Any
+from typing import Any, ClassVar
 
 from transitions import EventData
 
-from chatsession.domain.aware import require_aware
 from chatsession.domain.customer import ANONYMOUS, Customer
 from chatsession.domain.errors import (
     ChatbotActiveError,
@@ -43,7 +42,6 @@ from chatsession.domain.events import (
     TransferRejected,
     TransferRequested,
 )
-from chatsession.domain.flags import ChatSessionFlags
 from chatsession.domain.lifecycle import (
     STATUS_MACHINE,
     TRANSFER_MACHINE,
@@ -52,205 +50,52 @@ from chatsession.domain.lifecycle import (
     fire,
 )
 from chatsession.domain.outcome import NoOpReason, Outcome
+from chatsession.domain.session_data import FIELDS, MESSAGE_COPY_LIMIT, ChatSessionData
 from chatsession.domain.status import ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
-from chatsession.ports.clock import Clock
+from chatsession.domain.values import (
+    INT32_MAX,
+    check_flag,
+    check_text,
+    is_id,
+    utc,
+    utc_now,
+)
 
 S = ChatSessionStatus
-INT32_MAX = 2**31 - 1
-MESSAGE_COPY_LIMIT = 1024
-"""``first_message`` and ``last_message`` keep at most this many characters (the column size)."""
-
-FIELDS: tuple[str, ...] = (
-    "chat_session_id",
-    "topic_id",
-    "status",
-    "user_id",
-    "person_id",
-    "customer_alias",
-    "customer_host",
-    "customer_name",
-    "customer_email",
-    "customer_phone",
-    "customer_consented",
-    "customer_company_name",
-    "first_message",
-    "last_message",
-    "when_requested",
-    "when_started",
-    "when_ended",
-    "when_idle",
-    "when_fetched",
-    "session_key",
-    "initial_queue_pos",
-    "alert_level",
-    "rank",
-    "flags",
-    "contact_id",
-    "project_id",
-    "sale_id",
-    "ticket_id",
-    "transfer_to",
-    "chatbot_is_active",
-    "rating",
-    "transfer_requested_at",
-    "version",
-)
-"""The session's data fields, in ChatSessionEntity order, then the library's own."""
-
-_values = attrgetter(*FIELDS)
+_APPLIED = Outcome.applied()
 _NO_TRANSFER = TransferState.NONE
 _PENDING = TransferState.PENDING
-_APPLIED = Outcome.applied()
+_values = attrgetter(*FIELDS)
 
 
 def _associate_id(value: object, what: str = "by") -> int:
     """Check an associate id: a positive int32."""
-    if type(value) is not int or not 0 < value <= INT32_MAX:
+    if not is_id(value):
         raise InvalidArgumentError(f"{what} must be a positive int32 associate id, got {value!r}")
+    assert isinstance(value, int)
     return value
 
 
-def _message_text(text: object) -> str:
-    if not isinstance(text, str) or not text:
-        raise InvalidArgumentError(f"message text must be a non-empty str, got {text!r}")
-    return _valid_unicode(text, "message text")
-
-
-def _valid_unicode(text: str, what: str) -> str:
-    """Refuse lone surrogates: they can be neither stored nor sent as UTF-8."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidArgumentError(f"{what} holds a lone surrogate: {text!r}") from None
-    return text
-
-
-def _flag(value: object, what: str) -> bool:
-    if type(value) is not bool:
-        raise InvalidArgumentError(f"{what} must be a bool, got {value!r}")
-    return value
-
-
-class ChatSession:
+class ChatSession(ChatSessionData):
     """A chat session: the aggregate root of the SuperOffice chat lifecycle.
 
     Create one with ``ChatSession.request(...)``. The keyword constructor restores a
     session from stored fields as they are (fast, no checks): call
-    ``chatsession.check_invariants`` on data you do not trust.
+    ``chatsession.check_invariants`` on data you do not trust. Its fields are declared
+    once, in ``ChatSessionData``.
+
+    Every command takes ``at``, the aware time it happens (normalised to UTC); without
+    it, the command reads ``ChatSession.utc_now()``, a class-level hook a caller may
+    override. Services pass ``at`` from their ``Clock``. ``at`` is checked with the other
+    arguments, before the session's state: a naive one is refused even where the command
+    would be a no-op.
     """
 
-    __slots__ = (*FIELDS, "transfer_state", "_clock", "_events", "__weakref__")
+    __slots__ = ()
 
-    chat_session_id: int
-    topic_id: int
-    status: ChatSessionStatus
-    user_id: int | None
-    person_id: int | None
-    customer_alias: str
-    customer_host: str
-    customer_name: str
-    customer_email: str
-    customer_phone: str
-    customer_consented: bool
-    customer_company_name: str
-    first_message: str
-    last_message: str
-    when_requested: datetime
-    when_started: datetime | None
-    when_ended: datetime | None
-    when_idle: datetime | None
-    when_fetched: datetime | None
-    session_key: str
-    initial_queue_pos: int
-    alert_level: int
-    rank: int
-    flags: ChatSessionFlags
-    contact_id: int | None
-    project_id: int | None
-    sale_id: int | None
-    ticket_id: int | None
-    transfer_to: int | None
-    chatbot_is_active: bool
-    rating: int | None
-    transfer_requested_at: datetime | None
-    version: int
-    transfer_state: TransferState
-
-    def __init__(
-        self,
-        *,
-        chat_session_id: int,
-        topic_id: int,
-        status: ChatSessionStatus,
-        user_id: int | None = None,
-        person_id: int | None = None,
-        customer_alias: str = "",
-        customer_host: str = "",
-        customer_name: str = "",
-        customer_email: str = "",
-        customer_phone: str = "",
-        customer_consented: bool = False,
-        customer_company_name: str = "",
-        first_message: str = "",
-        last_message: str = "",
-        when_requested: datetime,
-        when_started: datetime | None = None,
-        when_ended: datetime | None = None,
-        when_idle: datetime | None = None,
-        when_fetched: datetime | None = None,
-        session_key: str = "",
-        initial_queue_pos: int = 0,
-        alert_level: int = 0,
-        rank: int = 0,
-        flags: ChatSessionFlags = ChatSessionFlags.CustomerIsTyping,
-        contact_id: int | None = None,
-        project_id: int | None = None,
-        sale_id: int | None = None,
-        ticket_id: int | None = None,
-        transfer_to: int | None = None,
-        chatbot_is_active: bool = False,
-        rating: int | None = None,
-        transfer_requested_at: datetime | None = None,
-        version: int = 0,
-        clock: Clock,
-    ) -> None:
-        self.chat_session_id = chat_session_id
-        self.topic_id = topic_id
-        self.status = status
-        self.user_id = user_id
-        self.person_id = person_id
-        self.customer_alias = customer_alias
-        self.customer_host = customer_host
-        self.customer_name = customer_name
-        self.customer_email = customer_email
-        self.customer_phone = customer_phone
-        self.customer_consented = customer_consented
-        self.customer_company_name = customer_company_name
-        self.first_message = first_message
-        self.last_message = last_message
-        self.when_requested = when_requested
-        self.when_started = when_started
-        self.when_ended = when_ended
-        self.when_idle = when_idle
-        self.when_fetched = when_fetched
-        self.session_key = session_key
-        self.initial_queue_pos = initial_queue_pos
-        self.alert_level = alert_level
-        self.rank = rank
-        self.flags = flags
-        self.contact_id = contact_id
-        self.project_id = project_id
-        self.sale_id = sale_id
-        self.ticket_id = ticket_id
-        self.transfer_to = transfer_to
-        self.chatbot_is_active = chatbot_is_active
-        self.rating = rating
-        self.transfer_requested_at = transfer_requested_at
-        self.version = version
-        self.transfer_state = _NO_TRANSFER if transfer_to is None else _PENDING
-        self._clock = clock
-        self._events: list[ChatSessionEvent] = []
+    utc_now: ClassVar[Callable[[], datetime]] = staticmethod(utc_now)
+    """Where a command without ``at`` gets the time: the current UTC time by default."""
 
     # ------------------------------------------------------------------ creation
 
@@ -260,7 +105,7 @@ class ChatSession:
         chat_session_id: int,
         topic: ChatTopic,
         *,
-        clock: Clock,
+        at: datetime | None = None,
         customer: Customer = ANONYMOUS,
         agents_available: bool = True,
         queue_length: int = 0,
@@ -283,15 +128,14 @@ class ChatSession:
             raise InvalidArgumentError(f"queue_length must be an int >= 0, got {queue_length!r}")
         if not isinstance(session_key, str):
             raise InvalidArgumentError(f"session_key must be a str, got {session_key!r}")
-        _valid_unicode(session_key, "session_key")
-        _flag(agents_available, "agents_available")
-        now = require_aware(clock.now(), "clock.now()")
+        check_text(session_key, "session_key")
+        check_flag(agents_available, "agents_available")
+        now = cls._time(at)
         session = cls(
             chat_session_id=chat_session_id,
             topic_id=topic.id,
             status=S.Invalid,
             when_requested=now,
-            clock=clock,
             person_id=customer.person_id,
             contact_id=customer.contact_id,
             customer_alias=customer.alias,
@@ -325,7 +169,9 @@ class ChatSession:
 
     # ---------------------------------------------------------- before the queue
 
-    def submit_prechat_form(self, topic: ChatTopic, *, agents_available: bool = True) -> Outcome:
+    def submit_prechat_form(
+        self, topic: ChatTopic, *, agents_available: bool = True, at: datetime | None = None
+    ) -> Outcome:
         """The customer sent the pre-chat form: on to the FAQ, the queue or the offline form."""
         if not isinstance(topic, ChatTopic) or topic.id != self.topic_id:
             raise InvalidArgumentError(
@@ -333,83 +179,87 @@ class ChatSession:
             )
         return self._change_status(
             "submit_prechat_form",
+            at,
             use_faq=topic.use_faq,
-            agents_available=_flag(agents_available, "agents_available"),
+            agents_available=check_flag(agents_available, "agents_available"),
         )
 
-    def faq_not_helpful(self, *, agents_available: bool = True) -> Outcome:
+    def faq_not_helpful(
+        self, *, agents_available: bool = True, at: datetime | None = None
+    ) -> Outcome:
         """The customer still needs help after the FAQ: to the queue (or the offline form)."""
         return self._change_status(
-            "faq_not_helpful", agents_available=_flag(agents_available, "agents_available")
+            "faq_not_helpful", at, agents_available=check_flag(agents_available, "agents_available")
         )
 
-    def faq_resolved(self) -> Outcome:
+    def faq_resolved(self, *, at: datetime | None = None) -> Outcome:
         """The FAQ answered the customer: the session is finished."""
-        return self._change_status("faq_resolved")
+        return self._change_status("faq_resolved", at)
 
-    def submit_offline_request(self) -> Outcome:
+    def submit_offline_request(self, *, at: datetime | None = None) -> Outcome:
         """The customer left a request through the offline form."""
-        return self._change_status("submit_offline_request")
+        return self._change_status("submit_offline_request", at)
 
-    def leave_queue(self) -> Outcome:
+    def leave_queue(self, *, at: datetime | None = None) -> Outcome:
         """The customer gave up before any agent picked the session up."""
-        return self._change_status("leave_queue")
+        return self._change_status("leave_queue", at)
 
     # ------------------------------------------------------------------ the chat
 
-    def pick_up(self, *, by: int) -> Outcome:
+    def pick_up(self, *, by: int, at: datetime | None = None) -> Outcome:
         """User ``by`` answers the session. Not in the queue: a no-op (``NOT_IN_QUEUE``)."""
         by = _associate_id(by)
+        now = self._time(at)
         if self.status is not S.InQueue:
             return Outcome.noop(NoOpReason.NOT_IN_QUEUE)
         if self.chatbot_is_active:
             raise ChatbotActiveError(
                 "pick_up", self.status, detail="a chatbot holds the session; reset it first"
             )
-        now = self._now()
         fire(STATUS_MACHINE, "pick_up", self, now=now)
         self.user_id = by
         self.when_started = max(now, self.when_requested)
         return self._record(SessionPickedUp, now, by=by, user_id=by)
 
-    def post_customer_message(self, text: str) -> Outcome:
+    def post_customer_message(self, text: str, *, at: datetime | None = None) -> Outcome:
         """The customer writes. In an active chat the status becomes CustomerLast."""
-        text = _message_text(text)
-        now = self._now()
+        text = check_text(text, "message text", non_empty=True)
+        now = self._time(at)
         fire(STATUS_MACHINE, "post_customer_message", self, now=now)
         return self._message(MessageAuthor.CUSTOMER, text, now, None)
 
-    def post_user_message(self, text: str, *, by: int) -> Outcome:
+    def post_user_message(self, text: str, *, by: int, at: datetime | None = None) -> Outcome:
         """The handling user writes; the status becomes UserLast."""
         by = _associate_id(by)
-        text = _message_text(text)
+        text = check_text(text, "message text", non_empty=True)
+        now = self._time(at)
         self._ensure_allowed("post_user_message")
         self._ensure_handling_user("post_user_message", by)
-        now = self._now()
         fire(STATUS_MACHINE, "post_user_message", self, now=now)
         return self._message(MessageAuthor.USER, text, now, by)
 
-    def post_bot_message(self, text: str) -> Outcome:
+    def post_bot_message(self, text: str, *, at: datetime | None = None) -> Outcome:
         """The session's chatbot writes; the status becomes UserLast."""
-        text = _message_text(text)
+        text = check_text(text, "message text", non_empty=True)
+        now = self._time(at)
         self._ensure_allowed("post_bot_message")
         if not self.chatbot_is_active:
             raise ChatbotInactiveError(
                 "post_bot_message", self.status, detail="no chatbot is active on the session"
             )
-        now = self._now()
         fire(STATUS_MACHINE, "post_bot_message", self, now=now)
         return self._message(MessageAuthor.BOT, text, now, None)
 
     # -------------------------------------------------------------- transfers
 
-    def transfer(self, *, to: int, by: int) -> Outcome:
+    def transfer(self, *, to: int, by: int, at: datetime | None = None) -> Outcome:
         """The handling user ``by`` asks to hand the session to user ``to``.
 
         Anyone else: a no-op (``NOT_OWNER``). A new transfer replaces a pending one.
         """
         to = _associate_id(to, "to")
         by = _associate_id(by)
+        now = self._time(at)
         self._ensure_allowed("transfer")
         if by != self.user_id:
             return Outcome.noop(NoOpReason.NOT_OWNER)
@@ -417,24 +267,23 @@ class ChatSession:
             raise TransferToSelfError(
                 "transfer", self.status, detail=f"associate {by} cannot transfer to themselves"
             )
-        now = self._now()
         replaced = self.transfer_to
         fire(TRANSFER_MACHINE, "transfer", self, now=now, to=to)
         return self._record(TransferRequested, now, by=by, to=to, replaced=replaced)
 
-    def accept_transfer(self, *, by: int) -> Outcome:
+    def accept_transfer(self, *, by: int, at: datetime | None = None) -> Outcome:
         """The transfer target ``by`` takes the session over and becomes its handling user."""
         by = _associate_id(by)
+        now = self._time(at)
         if (noop := self._transfer_target_noop(by)) is not None:
             return noop
-        now = self._now()
         previous = self.user_id
         fire(TRANSFER_MACHINE, "accept_transfer", self, now=now)
         self.user_id = by
         assert previous is not None  # a pending transfer always has a handling user
         return self._record(TransferAccepted, now, by=by, previous_user_id=previous)
 
-    def reject_transfer(self, *, by: int) -> Outcome:
+    def reject_transfer(self, *, by: int, at: datetime | None = None) -> Outcome:
         """The transfer target ``by`` denies the transfer; the handling user goes on chatting.
 
         "If the session is not being transferred, nothing happens": a no-op
@@ -442,31 +291,31 @@ class ChatSession:
         (``NOT_TRANSFER_TARGET``).
         """
         by = _associate_id(by)
+        now = self._time(at)
         if (noop := self._transfer_target_noop(by)) is not None:
             return noop
-        now = self._now()
         fire(TRANSFER_MACHINE, "reject_transfer", self, now=now)
         return self._record(TransferRejected, now, by=by, to=by)
 
-    def cancel_transfer(self, *, by: int) -> Outcome:
+    def cancel_transfer(self, *, by: int, at: datetime | None = None) -> Outcome:
         """The handling user ``by`` withdraws a pending transfer."""
         by = _associate_id(by)
+        now = self._time(at)
         if self.transfer_to is None:
             return Outcome.noop(NoOpReason.NO_TRANSFER_PENDING)
         if by != self.user_id:
             return Outcome.noop(NoOpReason.NOT_OWNER)
-        now = self._now()
         to = self.transfer_to
         fire(TRANSFER_MACHINE, "cancel_transfer", self, now=now)
         return self._record(TransferCancelled, now, by=by, to=to)
 
-    def expire_transfer(self, timeout: timedelta) -> Outcome:
+    def expire_transfer(self, timeout: timedelta, *, at: datetime | None = None) -> Outcome:
         """Drop a pending transfer that has waited at least ``timeout`` (by the clock)."""
         if not isinstance(timeout, timedelta) or timeout < timedelta(0):
             raise InvalidArgumentError(f"timeout must be a timedelta >= 0, got {timeout!r}")
+        now = self._time(at)
         if self.transfer_to is None or self.transfer_requested_at is None:
             return Outcome.noop(NoOpReason.NO_TRANSFER_PENDING)
-        now = self._now()
         waited = now - self.transfer_requested_at
         if waited < timeout:
             return Outcome.noop(NoOpReason.NOT_EXPIRED)
@@ -476,7 +325,9 @@ class ChatSession:
 
     # ----------------------------------------------------------------- the end
 
-    def end(self, reason: EndReason, *, by: int | None = None) -> Outcome:
+    def end(
+        self, reason: EndReason, *, by: int | None = None, at: datetime | None = None
+    ) -> Outcome:
         """End an active chat (to Finished).
 
         ``EndReason.BY_USER`` needs ``by``, the handling user; the customer and the idle
@@ -494,27 +345,33 @@ class ChatSession:
             raise InvalidArgumentError(
                 f"end({reason}) is not done by an associate: by must be None, got {by!r}"
             )
+        now = self._time(at)
         self._ensure_allowed("end")
         if reason is EndReason.BY_USER:
             assert by is not None
             self._ensure_handling_user("end", by)
-        now = self._now()
         fire(STATUS_MACHINE, "end", self, now=now)
         return self._record(SessionEnded, now, by=by, reason=reason)
 
-    def reopen(self) -> Outcome:
+    def reopen(self, *, at: datetime | None = None) -> Outcome:
         """A finished session comes back: to CustomerLast, or InQueue if nobody ever had it."""
-        return self._change_status("reopen", clear_ended=True)
+        return self._change_status("reopen", at, clear_ended=True)
 
-    def close(self) -> Outcome:
+    def close(self, *, at: datetime | None = None) -> Outcome:
         """Close the session for good."""
-        return self._change_status("close")
+        return self._change_status("close", at)
 
-    def delete(self) -> Outcome:
+    def delete(self, *, at: datetime | None = None) -> Outcome:
         """Delete the session. Deleted is terminal: nothing changes it again."""
-        return self._change_status("delete")
+        return self._change_status("delete", at)
 
-    def reset(self, *, agents_available: bool = True, by: int | None = None) -> Outcome:
+    def reset(
+        self,
+        *,
+        agents_available: bool = True,
+        by: int | None = None,
+        at: datetime | None = None,
+    ) -> Outcome:
         """Put the session back on the queue (a bot hands off to humans, or a user puts it back).
 
         The bot is switched off, the handling user and any pending transfer are cleared.
@@ -523,14 +380,14 @@ class ChatSession:
         """
         if by is not None:
             by = _associate_id(by)
-        _flag(agents_available, "agents_available")
+        check_flag(agents_available, "agents_available")
+        now = self._time(at)
         self._ensure_allowed("reset")
         if self.status is S.InQueue and not self.chatbot_is_active and agents_available:
             raise CommandNotAllowedError(
                 "reset", self.status, allowed_sources(STATUS_MACHINE, "reset"),
                 detail="the session already waits in the queue with no bot",
             )
-        now = self._now()
         previous_status, previous_user = self.status, self.user_id
         fire(STATUS_MACHINE, "reset", self, now=now, agents_available=agents_available)
         self._drop_transfer("reset", now)
@@ -541,9 +398,9 @@ class ChatSession:
             previous_user_id=previous_user,
         )
 
-    def customer_fetched(self) -> Outcome:
+    def customer_fetched(self, *, at: datetime | None = None) -> Outcome:
         """The customer's client fetched the session: ``when_fetched`` becomes now."""
-        now = self._now()
+        now = self._time(at)
         fire(STATUS_MACHINE, "customer_fetched", self, now=now)
         self.when_fetched = now
         return self._record(CustomerFetched, now)
@@ -573,9 +430,17 @@ class ChatSession:
     # ----------------------------------------------------------- value helpers
 
     @property
-    def clock(self) -> Clock:
-        """The clock this session reads the time from."""
-        return self._clock
+    def transfer_state(self) -> TransferState:
+        """The transfer lifecycle's state, derived from ``transfer_to`` (the machine's attribute).
+
+        ``transitions`` sets it when a transfer event fires; the state's enter callback
+        then sets (or clears) ``transfer_to``, from which it is read back.
+        """
+        return _NO_TRANSFER if self.transfer_to is None else _PENDING
+
+    @transfer_state.setter
+    def transfer_state(self, value: TransferState) -> None:
+        """Taken from ``transitions``; the enter callbacks set ``transfer_to`` to match."""
 
     @property
     def transfer_pending(self) -> bool:
@@ -586,13 +451,9 @@ class ChatSession:
         """The data fields as a dict (values as held: enums, aware datetimes)."""
         return dict(zip(FIELDS, _values(self), strict=True))
 
-    def copy(self, *, clock: Clock | None = None) -> ChatSession:
-        """An independent copy of the data (and pending events), optionally on another clock."""
-        clone = ChatSession.__new__(ChatSession)
-        for name, value in zip(FIELDS, _values(self), strict=True):
-            setattr(clone, name, value)
-        clone.transfer_state = self.transfer_state
-        clone._clock = self._clock if clock is None else clock
+    def copy(self) -> ChatSession:
+        """An independent copy (of the same class) of the data and the pending events."""
+        clone = type(self)(**dict(zip(FIELDS, _values(self), strict=True)))
         clone._events = list(self._events)
         return clone
 
@@ -610,8 +471,10 @@ class ChatSession:
 
     # ---------------------------------------------------------------- internals
 
-    def _now(self) -> datetime:
-        return require_aware(self._clock.now(), "clock.now()")
+    @classmethod
+    def _time(cls, at: datetime | None) -> datetime:
+        """When a command happens: ``at`` in UTC, or ``utc_now()`` when it is None."""
+        return utc(cls.utc_now() if at is None else at)
 
     def _record(
         self,
@@ -654,8 +517,10 @@ class ChatSession:
             return Outcome.noop(NoOpReason.NOT_TRANSFER_TARGET)
         return None
 
-    def _change_status(self, command: str, *, clear_ended: bool = False, **kwargs: Any) -> Outcome:
-        now = self._now()
+    def _change_status(
+        self, command: str, at: datetime | None, *, clear_ended: bool = False, **kwargs: Any
+    ) -> Outcome:
+        now = self._time(at)
         previous = self.status
         fire(STATUS_MACHINE, command, self, now=now, **kwargs)
         if clear_ended:

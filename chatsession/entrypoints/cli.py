@@ -27,30 +27,34 @@ from chatsession import __version__
 from chatsession.adapters.associates import InMemoryAssociateDirectory
 from chatsession.adapters.clock import SystemClock
 from chatsession.adapters.sqlite import SqliteChatSessionRepository
+from chatsession.domain.associate import AssociateInfo
 from chatsession.domain.errors import ChatSessionError
 from chatsession.domain.events import EndReason
 from chatsession.domain.topic import ChatTopic
-from chatsession.ports.repository import (
+from chatsession.ports.errors import (
     ChatSessionNotFoundError,
     RepositoryBusyError,
     SchemaVersionError,
     StoreUnavailableError,
 )
 from chatsession.service import AgentReply, ChatAgent
-from chatsession.wire import Associate, dump_chat_session
+from chatsession.wire import dump_chat_session
 from chatsession.wire.entity import ChatSessionEntity
 
 DEFAULT_DB = "chatsession.sqlite3"
 DEMO_TEAM = (
-    Associate(associate_id=7, user_name="alice", full_name="Alice Agent"),
-    Associate(associate_id=8, user_name="bob", full_name="Bob Agent"),
+    AssociateInfo(associate_id=7, user_name="alice", full_name="Alice Agent"),
+    AssociateInfo(associate_id=8, user_name="bob", full_name="Bob Agent"),
 )
 
 
 def _agent(db: str) -> tuple[ChatAgent, SqliteChatSessionRepository]:
     """An agent on a new repository for ``db``; the caller closes the repository."""
-    repository = SqliteChatSessionRepository(db, clock=SystemClock())
-    return ChatAgent(repository, associates=InMemoryAssociateDirectory(DEMO_TEAM)), repository
+    repository = SqliteChatSessionRepository(db)
+    agent = ChatAgent(
+        repository, clock=SystemClock(), associates=InMemoryAssociateDirectory(DEMO_TEAM)
+    )
+    return agent, repository
 
 
 def _print_entity(entity: ChatSessionEntity, out: TextIO) -> None:

@@ -1,41 +1,5 @@
-"""Ports: the abstractions the domain and the service depend on, as typing Protocols."""
+"""Ports: what the service depends on, as typing Protocols that speak domain types only.
 
-from chatsession.ports.clock import Clock
-from chatsession.ports.repository import (
-    ChatSessionNotFound,
-    ChatSessionNotFoundError,
-    ChatSessionPage,
-    ChatSessionRepository,
-    ChatSessionStore,
-    ConcurrencyError,
-    DuplicateChatSessionError,
-    ForeignStoreError,
-    Outbox,
-    OutboxRecord,
-    RepositoryBusyError,
-    RepositoryError,
-    SchemaVersionError,
-    StoreUnavailableError,
-    TransactionError,
-    UnstorableSessionError,
-)
-
-__all__ = [
-    "ChatSessionNotFound",
-    "ChatSessionNotFoundError",
-    "ChatSessionPage",
-    "ChatSessionRepository",
-    "ChatSessionStore",
-    "Clock",
-    "ConcurrencyError",
-    "DuplicateChatSessionError",
-    "ForeignStoreError",
-    "Outbox",
-    "OutboxRecord",
-    "RepositoryBusyError",
-    "RepositoryError",
-    "SchemaVersionError",
-    "StoreUnavailableError",
-    "TransactionError",
-    "UnstorableSessionError",
-]
+``clock`` (the time), ``stores`` (repositories, units of work, the outbox), ``directory``
+(who an associate is), and ``errors`` (what a store raises).
+"""

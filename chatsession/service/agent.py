@@ -1,8 +1,9 @@
 """ChatAgent: the application service, mirroring SuperOffice's Chat agent.
 
-Each call runs one command in one unit of work: load, apply, save (only if something
-changed), and answers with the ``Outcome`` and the ``ChatSessionEntity``. A save that
-loses a race (``ConcurrencyError``) is retried on a fresh load, up to ``retries`` times.
+Each call reads the time from the ``Clock`` port and runs one command, at that time, in
+one unit of work: load, apply, save (only if something changed), and answers with the
+``Outcome`` and the ``ChatSessionEntity``. A save that loses a race
+(``ConcurrencyError``) is retried on a fresh load, up to ``retries`` times.
 """
 
 from __future__ import annotations
@@ -10,23 +11,26 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
+from chatsession.adapters.clock import SystemClock
 from chatsession.domain.customer import ANONYMOUS, Customer
 from chatsession.domain.errors import ChatSessionError, InvalidArgumentError
 from chatsession.domain.events import EndReason
 from chatsession.domain.outcome import Outcome
 from chatsession.domain.session import ChatSession
 from chatsession.domain.topic import ChatTopic
-from chatsession.ports.associates import AssociateDirectory
-from chatsession.ports.repository import ChatSessionRepository, ConcurrencyError
+from chatsession.ports.clock import Clock
+from chatsession.ports.directory import AssociateDirectory
+from chatsession.ports.errors import ConcurrencyError
+from chatsession.ports.stores import ChatSessionRepository
 from chatsession.wire.entity import ChatSessionEntity
 from chatsession.wire.mapping import to_entity
 
 
 class UnknownAssociateError(ChatSessionError, LookupError):
-    """A transfer named a user the associate directory does not know."""
+    """A transfer named an associate the directory does not know (or knows as deleted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,25 +46,36 @@ class AgentReply:
         return self.outcome.changed
 
 
-Command = Callable[[ChatSession], Outcome]
+Command = Callable[[ChatSession, datetime], Outcome]
 T = TypeVar("T")
 
 
 class ChatAgent:
-    """The SuperOffice Chat agent's operations on chat sessions, over a repository."""
+    """The SuperOffice Chat agent's operations on chat sessions, over a repository.
+
+    ``clock`` is where every command's time comes from (``SystemClock()`` by default);
+    ``associates`` names the users on ``User``/``TransferTo`` and resolves transfer targets.
+    """
 
     def __init__(
         self,
         repository: ChatSessionRepository,
         *,
+        clock: Clock | None = None,
         associates: AssociateDirectory | None = None,
         retries: int = 3,
     ) -> None:
         if type(retries) is not int or retries < 0:
             raise InvalidArgumentError(f"retries must be an int >= 0, got {retries!r}")
         self._repository = repository
+        self._clock: Clock = SystemClock() if clock is None else clock
         self._associates = associates
         self._retries = retries
+
+    @property
+    def clock(self) -> Clock:
+        """The clock every command reads its time from."""
+        return self._clock
 
     # ---------------------------------------------------------------- sessions
 
@@ -78,7 +93,7 @@ class ChatAgent:
             session = ChatSession.request(
                 tx.next_id(),
                 topic,
-                clock=self._repository.clock,
+                at=self._clock.now(),
                 customer=customer,
                 agents_available=agents_available,
                 queue_length=tx.count_in_queue(topic.id),
@@ -102,7 +117,7 @@ class ChatAgent:
 
     def pick_up(self, chat_session_id: int, *, by: int) -> AgentReply:
         """PickUpChatSession: ``by`` answers the session (a no-op if it is not queued)."""
-        return self._run(chat_session_id, lambda s: s.pick_up(by=by))
+        return self._run(chat_session_id, lambda s, at: s.pick_up(by=by, at=at))
 
     def pick_up_first(self, *, by: int, topic_id: int | None = None) -> AgentReply | None:
         """PickUpFirstChatSession: ``by`` answers the oldest queued session; None if none."""
@@ -112,7 +127,7 @@ class ChatAgent:
                 session = tx.first_in_queue(topic_id)
                 if session is None:
                     return None
-                outcome = session.pick_up(by=by)
+                outcome = session.pick_up(by=by, at=self._clock.now())
                 if outcome.changed:
                     tx.save(session)
             return self._reply(outcome, session)
@@ -123,38 +138,38 @@ class ChatAgent:
 
     def add_customer_message(self, chat_session_id: int, text: str) -> AgentReply:
         """AddChatMessage from the customer."""
-        return self._run(chat_session_id, lambda s: s.post_customer_message(text))
+        return self._run(chat_session_id, lambda s, at: s.post_customer_message(text, at=at))
 
     def add_user_message(self, chat_session_id: int, text: str, *, by: int) -> AgentReply:
         """AddChatMessage from the handling user ``by``."""
-        return self._run(chat_session_id, lambda s: s.post_user_message(text, by=by))
+        return self._run(chat_session_id, lambda s, at: s.post_user_message(text, by=by, at=at))
 
     def add_bot_message(self, chat_session_id: int, text: str) -> AgentReply:
         """AddChatMessage from the session's chatbot."""
-        return self._run(chat_session_id, lambda s: s.post_bot_message(text))
+        return self._run(chat_session_id, lambda s, at: s.post_bot_message(text, at=at))
 
     # --------------------------------------------------------------- transfers
 
     def transfer(self, chat_session_id: int, *, to: int | str, by: int) -> AgentReply:
         """TransferChatSession: ask to send the session to ``to`` (associate id or user name)."""
         target = self._associate_id(to)
-        return self._run(chat_session_id, lambda s: s.transfer(to=target, by=by))
+        return self._run(chat_session_id, lambda s, at: s.transfer(to=target, by=by, at=at))
 
     def accept_transfer(self, chat_session_id: int, *, by: int) -> AgentReply:
         """AcceptChatSessionTransfer: the target ``by`` takes the session over."""
-        return self._run(chat_session_id, lambda s: s.accept_transfer(by=by))
+        return self._run(chat_session_id, lambda s, at: s.accept_transfer(by=by, at=at))
 
     def reject_transfer(self, chat_session_id: int, *, by: int) -> AgentReply:
         """RejectChatSessionTransfer: deny the transfer to ``by``; a no-op if none is pending."""
-        return self._run(chat_session_id, lambda s: s.reject_transfer(by=by))
+        return self._run(chat_session_id, lambda s, at: s.reject_transfer(by=by, at=at))
 
     def cancel_transfer(self, chat_session_id: int, *, by: int) -> AgentReply:
         """The transferring user ``by`` withdraws the pending transfer."""
-        return self._run(chat_session_id, lambda s: s.cancel_transfer(by=by))
+        return self._run(chat_session_id, lambda s, at: s.cancel_transfer(by=by, at=at))
 
     def expire_transfer(self, chat_session_id: int, *, timeout: timedelta) -> AgentReply:
         """Drop the pending transfer if it has waited at least ``timeout``."""
-        return self._run(chat_session_id, lambda s: s.expire_transfer(timeout))
+        return self._run(chat_session_id, lambda s, at: s.expire_transfer(timeout, at=at))
 
     # ------------------------------------------------------------------ the end
 
@@ -162,23 +177,23 @@ class ChatAgent:
         self, chat_session_id: int, reason: EndReason, *, by: int | None = None
     ) -> AgentReply:
         """End an active chat."""
-        return self._run(chat_session_id, lambda s: s.end(reason, by=by))
+        return self._run(chat_session_id, lambda s, at: s.end(reason, by=by, at=at))
 
     def reset(
         self, chat_session_id: int, *, agents_available: bool = True, by: int | None = None
     ) -> AgentReply:
         """ResetChatSession: back to the queue (a bot hands the session to humans)."""
         return self._run(
-            chat_session_id, lambda s: s.reset(agents_available=agents_available, by=by)
+            chat_session_id, lambda s, at: s.reset(agents_available=agents_available, by=by, at=at)
         )
 
     def close(self, chat_session_id: int) -> AgentReply:
         """Close the session for good."""
-        return self._run(chat_session_id, lambda s: s.close())
+        return self._run(chat_session_id, lambda s, at: s.close(at=at))
 
     def delete(self, chat_session_id: int) -> AgentReply:
         """Delete the session."""
-        return self._run(chat_session_id, lambda s: s.delete())
+        return self._run(chat_session_id, lambda s, at: s.delete(at=at))
 
     # --------------------------------------------------------------- internals
 
@@ -186,7 +201,7 @@ class ChatAgent:
         def attempt() -> AgentReply:
             with self._repository.transaction() as tx:
                 session = tx.get(chat_session_id)
-                outcome = command(session)
+                outcome = command(session, self._clock.now())
                 if outcome.changed:
                     tx.save(session)
             return self._reply(outcome, session)
@@ -206,9 +221,14 @@ class ChatAgent:
         return AgentReply(outcome, to_entity(session, associates=self._associates))
 
     def _associate_id(self, who: int | str) -> int:
+        """The id of a transfer target: by user name, or an id the directory knows."""
         if isinstance(who, str):
             found = self._associates.by_user_name(who) if self._associates else None
-            if found is None or found.associate_id is None:
+            if found is None or found.deleted:
                 raise UnknownAssociateError(f"no associate with user name {who!r}")
             return found.associate_id
+        if self._associates is not None and type(who) is int:
+            known = self._associates.by_id(who)
+            if known is None or known.deleted:
+                raise UnknownAssociateError(f"no associate with id {who}")
         return who

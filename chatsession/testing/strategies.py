@@ -2,8 +2,9 @@
 
 Sessions are built the way production builds them: ``ChatSession.request`` on a topic,
 then real commands (forms, queue, pick-up, messages, transfers, end, reopen, reset,
-close, delete) on a ``ManualClock`` that moves forward by random steps. Every session
-is valid by construction (the strategy checks ``check_invariants`` on each one)::
+close, delete), each ``at=clock.now()`` of a ``ManualClock`` that moves forward by
+random steps. Every session is valid by construction (the strategy checks
+``check_invariants`` on each one)::
 
     from hypothesis import given
     from chatsession.testing.strategies import sessions
@@ -32,7 +33,6 @@ from chatsession.domain.invariants import check_invariants
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE, ENDED, WAITING, ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
-from chatsession.ports.clock import Clock
 
 S = ChatSessionStatus
 INT32_MAX = 2**31 - 1
@@ -137,11 +137,14 @@ class _Builder:
         self.clock.advance(timedelta(microseconds=self.draw(_ticks)))
 
     def run(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
-        """Run a bound command of ``self.s``; True if it went through (errors undo it)."""
+        """Run a bound command of ``self.s`` at the clock's time, after a tick.
+
+        True if it went through; a refused command leaves the session as it was.
+        """
         self.tick()
         before = self.s.copy()
         try:
-            command(*args, **kwargs)
+            command(*args, at=self.clock.now(), **kwargs)
         except ChatSessionError:
             self.session = before
             return False
@@ -189,7 +192,7 @@ class _Builder:
         self.session = ChatSession.request(
             self.chat_session_id,
             self.topic,
-            clock=self.clock,
+            at=self.clock.now(),
             customer=self.draw(_CUSTOMERS),
             agents_available=agents_available,
             queue_length=self.draw(_int(0, 50)),
@@ -323,16 +326,16 @@ def sessions(
     status: ChatSessionStatus | Iterable[ChatSessionStatus] | None = None,
     *,
     chat_session_id: int | st.SearchStrategy[int] | None = None,
-    clock: Clock | None = None,
     service_fields: bool = True,
 ) -> ChatSession:
     """A valid, never stored session (``version == 0``) in ``status`` (any if None).
 
     ``status`` may be one status or several (one is drawn). ``chat_session_id`` fixes
-    the id (an int) or draws it (a strategy; default any positive int32). The session
-    is built on its own ``ManualClock``; with ``clock`` it is handed that clock at the
-    end. With ``service_fields`` the fields no command sets (``alert_level``,
-    ``rank``, ``rating``, ``flags``, project, sale and ticket ids) get random values.
+    the id (an int) or draws it (a strategy; default any positive int32). The commands
+    run at the times of a ``ManualClock`` that starts at a random aware time (any UTC
+    offset) and moves forward; the session holds them in UTC. With ``service_fields``
+    the fields no command sets (``alert_level``, ``rank``, ``rating``, ``flags``,
+    project, sale and ticket ids) get random values.
     """
     if status is None:
         target = draw(st.sampled_from(REAL_STATUSES))
@@ -352,7 +355,7 @@ def sessions(
         builder.service_fields()
     session = builder.s
     check_invariants(session)
-    return session if clock is None else session.copy(clock=clock)
+    return session
 
 
 def session_lists(

@@ -8,30 +8,61 @@ not carry them, so ``from_entity`` takes them as arguments.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import MISSING, fields
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
-from chatsession.domain.aware import require_aware
+from chatsession.domain.associate import AssociateInfo
 from chatsession.domain.errors import InvariantViolationError
-from chatsession.domain.flags import ChatSessionFlags
 from chatsession.domain.invariants import invariant_violations
 from chatsession.domain.session import ChatSession
-from chatsession.domain.status import ChatSessionStatus
-from chatsession.ports.clock import Clock
+from chatsession.domain.session_data import SESSION_FIELDS, ChatSessionData
+from chatsession.domain.values import utc, utc_now
+from chatsession.ports.directory import AssociateDirectory
+from chatsession.wire.base import WireModel
 from chatsession.wire.carriers import Associate, Contact, Person, Project, Sale, Ticket
 from chatsession.wire.entity import ChatSessionEntity
 
-if TYPE_CHECKING:  # the port refers to the wire's Associate carrier: no import cycle
-    from chatsession.ports.associates import AssociateDirectory
+_CARRIERS: dict[str, tuple[type[WireModel], str]] = {
+    "associate": (Associate, "associate_id"),
+    "person": (Person, "person_id"),
+    "contact": (Contact, "contact_id"),
+    "project": (Project, "project_id"),
+    "sale": (Sale, "sale_id"),
+    "ticket": (Ticket, "ticket_id"),
+}
+"""Each carrier a session field's id is wrapped in: its model and the id attribute."""
 
-_REQUIRED = ("chat_session_id", "topic_id", "status", "when_requested")
+_WIRED = tuple(f for f in SESSION_FIELDS if f.wire is not None)
+_DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in fields(ChatSessionData) if f.default is not MISSING
+}
+_REQUIRED = tuple(f for f in _WIRED if f.name not in _DEFAULTS)
 
 
-def _associate(associate_id: int | None, associates: AssociateDirectory | None) -> Associate | None:
-    if associate_id is None:
+def associate_carrier(info: AssociateInfo) -> Associate:
+    """SuperOffice's ``Associate`` carrier for a domain ``AssociateInfo``."""
+    return Associate(
+        associate_id=info.associate_id,
+        name=info.user_name or None,
+        user_name=info.user_name or None,
+        full_name=info.full_name or None,
+        deleted=info.deleted,
+    )
+
+
+def _carrier_of(
+    kind: str, value: int | None, associates: AssociateDirectory | None
+) -> WireModel | None:
+    if value is None:
         return None
-    found = associates.by_id(associate_id) if associates is not None else None
-    return found if found is not None else Associate(associate_id=associate_id)
+    if kind == "associate" and associates is not None:
+        found = associates.by_id(value)
+        if found is not None:
+            return associate_carrier(found)
+    model, id_name = _CARRIERS[kind]
+    return model(**{id_name: value})
 
 
 def to_entity(
@@ -47,112 +78,51 @@ def to_entity(
     id-only ``Associate``. Person, contact, project, sale and ticket are id-only carriers
     (the library keeps their ids, not their records).
     """
-    s = session
-    optional = {
-        name: value
-        for name, value in (
-            ("when_started", s.when_started),
-            ("when_ended", s.when_ended),
-            ("when_idle", s.when_idle),
-            ("when_fetched", s.when_fetched),
-            ("rating", s.rating),
-        )
-        if value is not None
-    }
-    return ChatSessionEntity(
-        chat_session_id=s.chat_session_id,
-        topic_id=s.topic_id,
-        user=_associate(s.user_id, associates),
-        person=None if s.person_id is None else Person(person_id=s.person_id),
-        customer_alias=s.customer_alias,
-        customer_host=s.customer_host,
-        customer_name=s.customer_name,
-        customer_email=s.customer_email,
-        customer_phone=s.customer_phone,
-        customer_consented=s.customer_consented,
-        customer_company_name=s.customer_company_name,
-        status=s.status,
-        first_message=s.first_message,
-        last_message=s.last_message,
-        when_requested=s.when_requested,
-        session_key=s.session_key,
-        initial_queue_pos=s.initial_queue_pos,
-        alert_level=s.alert_level,
-        rank=s.rank,
-        flags=s.flags,
-        contact=None if s.contact_id is None else Contact(contact_id=s.contact_id),
-        project=None if s.project_id is None else Project(project_id=s.project_id),
-        sale=None if s.sale_id is None else Sale(sale_id=s.sale_id),
-        ticket=None if s.ticket_id is None else Ticket(ticket_id=s.ticket_id),
-        transfer_to=_associate(s.transfer_to, associates),
-        chatbot_is_active=s.chatbot_is_active,
-        table_right=None,
-        field_properties=None,
-        **optional,
-    )
+    values: dict[str, Any] = {"table_right": None, "field_properties": None}
+    for f in _WIRED:
+        value = getattr(session, f.name)
+        if f.carrier is not None:
+            values[f.wire] = _carrier_of(f.carrier, value, associates)  # type: ignore[index]
+        elif value is not None:
+            values[f.wire] = value  # type: ignore[index]
+    return ChatSessionEntity(**values)
 
 
 def from_entity(
     entity: ChatSessionEntity,
     *,
-    clock: Clock,
     version: int = 0,
     transfer_requested_at: datetime | None = None,
+    at: datetime | None = None,
 ) -> ChatSession:
     """Build a ``ChatSession`` from wire data and check the domain invariants.
 
     Raises ``InvariantViolationError`` listing every missing required field and every
     broken invariant. A pending ``TransferTo`` with no ``transfer_requested_at`` given
-    starts its timer now (the wire does not say when the transfer was asked for).
+    starts its timer at ``at`` (default: now, in UTC), since the wire does not say when
+    the transfer was asked for.
     """
     missing = [
-        f"{ChatSessionEntity.model_fields[name].alias} is missing or null"
-        for name in _REQUIRED
-        if getattr(entity, name) is None
+        f"{ChatSessionEntity.model_fields[f.wire].alias} is missing or null"  # type: ignore[index]
+        for f in _REQUIRED
+        if getattr(entity, f.wire) is None  # type: ignore[arg-type]
     ]
     if missing:
         raise InvariantViolationError(missing, chat_session_id=entity.chat_session_id)
-    transfer_to = _carrier_id(entity.transfer_to)
-    if transfer_to is not None and transfer_requested_at is None:
-        transfer_requested_at = require_aware(clock.now(), "clock.now()")
-    e = entity
-    assert e.chat_session_id is not None and e.topic_id is not None
-    assert e.status is not None and e.when_requested is not None
+    values: dict[str, Any] = {}
+    for f in _WIRED:
+        value = getattr(entity, f.wire)  # type: ignore[arg-type]
+        if value is not None and f.carrier is not None:
+            value = getattr(value, _CARRIERS[f.carrier][1])
+        if value is None:
+            value = _DEFAULTS.get(f.name)
+        elif f.kind is not datetime and f.kind is not int:
+            value = _CONVERT[f.kind](value)
+        values[f.name] = value
+    if values["transfer_to"] is not None and transfer_requested_at is None:
+        transfer_requested_at = utc_now() if at is None else utc(at)
     session = ChatSession(
-        chat_session_id=e.chat_session_id,
-        topic_id=e.topic_id,
-        status=ChatSessionStatus(e.status),
-        when_requested=e.when_requested,
-        clock=clock,
-        user_id=_carrier_id(e.user),
-        person_id=None if e.person is None else e.person.person_id,
-        customer_consented=bool(e.customer_consented),
-        when_started=e.when_started,
-        when_ended=e.when_ended,
-        when_idle=e.when_idle,
-        when_fetched=e.when_fetched,
-        flags=ChatSessionFlags(e.flags or 0),
-        contact_id=None if e.contact is None else e.contact.contact_id,
-        project_id=None if e.project is None else e.project.project_id,
-        sale_id=None if e.sale is None else e.sale.sale_id,
-        ticket_id=None if e.ticket is None else e.ticket.ticket_id,
-        transfer_to=transfer_to,
-        chatbot_is_active=bool(e.chatbot_is_active),
-        rating=e.rating,
-        transfer_requested_at=transfer_requested_at,
-        version=version,
-        customer_alias=e.customer_alias or "",
-        customer_host=e.customer_host or "",
-        customer_name=e.customer_name or "",
-        customer_email=e.customer_email or "",
-        customer_phone=e.customer_phone or "",
-        customer_company_name=e.customer_company_name or "",
-        first_message=e.first_message or "",
-        last_message=e.last_message or "",
-        session_key=e.session_key or "",
-        initial_queue_pos=e.initial_queue_pos or 0,
-        alert_level=e.alert_level or 0,
-        rank=e.rank or 0,
+        **values, version=version, transfer_requested_at=transfer_requested_at
     )
     violations = invariant_violations(session)
     if violations:
@@ -160,5 +130,7 @@ def from_entity(
     return session
 
 
-def _carrier_id(associate: Associate | None) -> int | None:
-    return None if associate is None else associate.associate_id
+_CONVERT: dict[type, Callable[[Any], Any]] = {
+    f.kind: f.kind for f in SESSION_FIELDS if f.kind not in (datetime, int)
+}
+"""How an entity value becomes a field value (enums, ``bool``, ``str``), by field kind."""

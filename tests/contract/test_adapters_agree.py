@@ -1,14 +1,20 @@
 """The two adapters side by side: every random operation gives the same result on both.
 
 A differential test. One ``RuleBasedStateMachine`` holds an ``InMemoryChatSessionRepository``
-and a ``SqliteChatSessionRepository`` (on a file in a fresh temporary directory), both on
-one ``ManualClock``, and applies each random operation to both: ids (``next_id`` must
-agree), adds (also at ids not drawn, stored or bad), loads, domain commands with random
-actors and the saves after them, stale saves, units of work that commit or roll back
-(with the sessions' versions and pending events afterwards), the queries, the outbox
-(``read`` and ``mark_published``, inside and outside a unit of work), careless callers
-that change what they were given without saving it, and the clock. Every result must
-be the same on both: equal values or the same exception.
+and a ``SqliteChatSessionRepository`` (on a file in a fresh temporary directory) and
+applies each random operation to both: ids (``next_id`` must agree), adds (also at ids
+not drawn, stored or bad), loads, domain commands with random actors and the saves after
+them, stale saves, units of work that commit or roll back (with the sessions' versions
+and pending events afterwards), the queries, the outbox (``read`` and
+``mark_published``, inside and outside a unit of work), careless callers that change
+what they were given without saving it, and the time. Every result must be the same on
+both: equal values or the same exception.
+
+The repositories hold no clock: one ``ManualClock`` gives every command its time
+(``at=clock.now()``) and is the repositories' ``utc_now`` hook, so that
+``mark_published`` without ``at`` stamps the same time on both. The clock moves, and
+changes its UTC offset: recorded times are normalised to UTC, so both adapters must
+still agree, and every time they store from a command is in UTC.
 
 "The same" is stricter than ``==``: a session's fields are compared with their types
 (``True`` is not ``1``), datetimes with their UTC offsets (equal instants with another
@@ -61,13 +67,12 @@ from chatsession.domain.outcome import Outcome
 from chatsession.domain.session import FIELDS, ChatSession
 from chatsession.domain.status import ACTIVE, ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
-from chatsession.ports.repository import (
+from chatsession.ports.errors import ConcurrencyError, RepositoryError
+from chatsession.ports.stores import (
     ChatSessionPage,
     ChatSessionRepository,
     ChatSessionStore,
-    ConcurrencyError,
     OutboxRecord,
-    RepositoryError,
 )
 from chatsession.testing.contract.support import BoomError
 
@@ -250,13 +255,13 @@ class Request:
         session = ChatSession.request(
             sid,
             self.topic,
-            clock=clock,
+            at=clock.now(),
             customer=self.customer if self.customer is not None else Customer(),
             agents_available=self.agents,
             queue_length=self.queue_length,
         )
         if self.pick_up_by is not None and session.status is S.InQueue and not self.bot:
-            session.pick_up(by=self.pick_up_by)
+            session.pick_up(by=self.pick_up_by, at=clock.now())
         return session
 
 
@@ -275,7 +280,8 @@ class Command:
         inner = ", ".join(f"{k}={v!r}" for k, v in self.args)
         return f"Command.{self.name}({inner})"
 
-    def apply(self, s: ChatSession, topic: ChatTopic) -> Outcome | None:
+    def apply(self, s: ChatSession, topic: ChatTopic, at: datetime) -> Outcome | None:
+        """Run the command on ``s`` at ``at``."""
         a = dict(self.args)
 
         def actor(key: str = "by") -> Any:
@@ -288,36 +294,37 @@ class Command:
 
         n = self.name
         if n == "pick_up":
-            return s.pick_up(by=actor())
+            return s.pick_up(by=actor(), at=at)
         if n == "post_customer_message":
-            return s.post_customer_message(a["text"])
+            return s.post_customer_message(a["text"], at=at)
         if n == "post_user_message":
-            return s.post_user_message(a["text"], by=actor())
+            return s.post_user_message(a["text"], by=actor(), at=at)
         if n == "post_bot_message":
-            return s.post_bot_message(a["text"])
+            return s.post_bot_message(a["text"], at=at)
         if n == "transfer":
-            return s.transfer(to=actor("to"), by=actor())
+            return s.transfer(to=actor("to"), by=actor(), at=at)
         if n == "accept_transfer":
-            return s.accept_transfer(by=actor())
+            return s.accept_transfer(by=actor(), at=at)
         if n == "reject_transfer":
-            return s.reject_transfer(by=actor())
+            return s.reject_transfer(by=actor(), at=at)
         if n == "cancel_transfer":
-            return s.cancel_transfer(by=actor())
+            return s.cancel_transfer(by=actor(), at=at)
         if n == "expire_transfer":
-            return s.expire_transfer(timedelta(minutes=a["minutes"]))
+            return s.expire_transfer(timedelta(minutes=a["minutes"]), at=at)
         if n == "end":
-            return s.end(a["reason"], by=None if a["by"] is None else actor())
+            return s.end(a["reason"], by=None if a["by"] is None else actor(), at=at)
         if n == "reset":
-            return s.reset(agents_available=a["agents"], by=None if a["by"] is None else actor())
+            by = None if a["by"] is None else actor()
+            return s.reset(agents_available=a["agents"], by=by, at=at)
         if n == "submit_prechat_form":
-            return s.submit_prechat_form(topic, agents_available=a["agents"])
+            return s.submit_prechat_form(topic, agents_available=a["agents"], at=at)
         if n == "faq_not_helpful":
-            return s.faq_not_helpful(agents_available=a["agents"])
+            return s.faq_not_helpful(agents_available=a["agents"], at=at)
         if n == "set_field":
             setattr(s, a["field"], a["value"])
             return None
-        command: Callable[[], Outcome] = getattr(s, n)  # the commands without arguments
-        return command()
+        command: Callable[..., Outcome] = getattr(s, n)  # the commands without arguments
+        return command(at=at)
 
 
 # Every argument is drawn from a short list of values chosen to meet the rules (owners,
@@ -479,15 +486,15 @@ class MarkPublished:
     at: timedelta | None = None  # from the clock's now, in another offset
     offset_minutes: int = 0
 
-    def run(self, repo: ChatSessionRepository) -> Any:
+    def run(self, repo: ChatSessionRepository, clock: ManualClock) -> Any:
         if self.sequences is None:
             wanted: list[Any] = [r.sequence for r in repo.outbox.read(limit=None)]
         else:
             wanted = list(self.sequences)
-        at = None
+        at = None  # the repository's utc_now hook: the clock (see AdaptersAgree)
         if self.at is not None:
             zone = timezone(timedelta(minutes=self.offset_minutes))
-            at = (repo.clock.now() + self.at).astimezone(zone)
+            at = (clock.now() + self.at).astimezone(zone)
         return attempt(lambda: repo.outbox.mark_published(wanted, at=at))
 
 
@@ -642,7 +649,7 @@ class Change:
         topic = unit.topics.get(session.chat_session_id, ChatTopic(id=session.topic_id))
         trace: list[Any] = []
         for command in self.commands:
-            trace.append(attempt(lambda c=command: c.apply(session, topic)))
+            trace.append(attempt(lambda c=command: c.apply(session, topic, clock.now())))
             trace.append(attempt(lambda: store.save(session)))
         return trace
 
@@ -683,7 +690,7 @@ class Mark:
     mark: MarkPublished
 
     def run(self, unit: Unit, clock: ManualClock) -> Any:
-        return self.mark.run(unit.repo)
+        return self.mark.run(unit.repo, clock)
 
 
 @dataclass(frozen=True)
@@ -746,8 +753,12 @@ class AdaptersAgree(RuleBasedStateMachine):
         self.directory = tempfile.mkdtemp(prefix="chatsession-agree-")
         path = Path(self.directory) / "chat.sqlite3"
         shutil.copyfile(empty_store(), path)
-        self.memory = InMemoryChatSessionRepository(clock=self.clock)
-        self.sqlite = SqliteChatSessionRepository(path, clock=self.clock, synchronous="NORMAL")
+        self.memory = InMemoryChatSessionRepository()
+        self.sqlite = SqliteChatSessionRepository(path, synchronous="NORMAL")
+        # mark_published without ``at`` reads the repository's utc_now hook: both read
+        # the clock, so that they stamp the same time (the real one would differ).
+        for repo in (self.memory, self.sqlite):
+            repo.utc_now = self.clock.now  # type: ignore[method-assign]
         self.ids = Ids()
         self.topics: dict[int, ChatTopic] = {}
         self.dirty = False  # a rule that may have written since the stores were compared
@@ -840,8 +851,8 @@ class AdaptersAgree(RuleBasedStateMachine):
         before = shape(mine)
         for command in commands:
             same(
-                attempt(lambda c=command: c.apply(mine, topic)),
-                attempt(lambda c=command: c.apply(theirs, topic)),
+                attempt(lambda c=command: c.apply(mine, topic, self.clock.now())),
+                attempt(lambda c=command: c.apply(theirs, topic, self.clock.now())),
                 repr(command),
             )
             same(mine, theirs, f"the session after {command!r}")
@@ -867,9 +878,9 @@ class AdaptersAgree(RuleBasedStateMachine):
         def race(repo: ChatSessionRepository) -> Any:
             one, two = repo.get(sid), repo.get(sid)
             topic = self.topics.get(sid, ChatTopic(id=one.topic_id))
-            trace = [attempt(lambda: first.apply(one, topic))]
+            trace = [attempt(lambda: first.apply(one, topic, self.clock.now()))]
             saved = attempt(lambda: repo.save(one))
-            trace += [saved, attempt(lambda: second.apply(two, topic))]
+            trace += [saved, attempt(lambda: second.apply(two, topic, self.clock.now()))]
             stale = attempt(lambda: repo.save(two))
             check_stale(saved, stale, two)
             return [*trace, stale, one, two]
@@ -940,11 +951,11 @@ class AdaptersAgree(RuleBasedStateMachine):
     def mark_published(self, mark: MarkPublished) -> None:
         """``outbox.mark_published`` of random sequences, outside a unit of work."""
         self.dirty = True
-        self.both(repr(mark), mark.run)
+        self.both(repr(mark), lambda r: mark.run(r, self.clock))
 
     @rule(step=st.integers(0, 2 * 86_400 * 10**6).map(lambda us: timedelta(microseconds=us)))
     def advance_clock(self, step: timedelta) -> None:
-        """Time passes (the clock is shared: both adapters' sessions see it)."""
+        """Time passes (the clock is shared: the commands on both adapters run at its time)."""
         self.clock.advance(step)
 
     @rule(
@@ -952,7 +963,7 @@ class AdaptersAgree(RuleBasedStateMachine):
         | st.sampled_from([timedelta(hours=5, minutes=30, seconds=15), timedelta(seconds=-1)])
     )
     def change_offset(self, offset: timedelta) -> None:
-        """The same instant in another UTC offset: stored times must keep theirs."""
+        """The same instant in another UTC offset: the commands record it in UTC on both."""
         self.clock.set(self.clock.now().astimezone(timezone(offset)))
 
     # ---------------------------------------------------------- invariant
@@ -969,10 +980,12 @@ class AdaptersAgree(RuleBasedStateMachine):
         self.dirty = False
         listing = self.memory.list_page(limit=EVERYTHING).items
         same(listing, self.sqlite.list_page(limit=EVERYTHING).items, "the stored sessions")
-        same(
-            self.memory.outbox.read(limit=None, include_published=True),
-            self.sqlite.outbox.read(limit=None, include_published=True),
-            "the outbox",
+        records = self.memory.outbox.read(limit=None, include_published=True)
+        same(records, self.sqlite.outbox.read(limit=None, include_published=True), "the outbox")
+        times = [getattr(s, FIELDS[i]) for s in listing for i in _SESSION_TIMES]
+        times += [t for r in records for t in (r.occurred_at, r.published_at)]
+        assert all(t is None or t.utcoffset() == timedelta(0) for t in times), (
+            "a recorded time is not in UTC"
         )
         self.ids = ids_of(listing)
 

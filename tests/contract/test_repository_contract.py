@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,9 @@ import pytest
 from chatsession.adapters.clock import ManualClock
 from chatsession.adapters.memory import InMemoryChatSessionRepository
 from chatsession.adapters.sqlite import SqliteChatSessionRepository
-from chatsession.ports.clock import Clock
-from chatsession.ports.repository import ChatSessionRepository
+from chatsession.ports.stores import ChatSessionRepository
 from chatsession.testing.contract import ChatSessionRepositoryContract, RepositoryFactory
-from chatsession.testing.contract.support import BoomError, request
+from chatsession.testing.contract.support import BoomError, all_records, request, stored
 
 
 class LibraryAdapterBehaviour:
@@ -35,19 +35,27 @@ class LibraryAdapterBehaviour:
         assert committed == drawn[-1] + 1
         assert repository.next_id() == committed + 1
 
+    def test_published_at_is_stored_in_utc(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """``mark_published(at=)`` in any UTC offset stores the same instant, in UTC."""
+        stored(repository, clock)
+        at = clock.now().astimezone(timezone(timedelta(hours=-7, minutes=-30)))
+        assert repository.outbox.mark_published([1], at=at) == 1
+        [record] = all_records(repository)
+        assert record.published_at == at
+        assert record.published_at is not None
+        assert record.published_at.utcoffset() == timedelta(0)
+
 
 class TestInMemoryRepository(ChatSessionRepositoryContract, LibraryAdapterBehaviour):
     @pytest.fixture
     def repository_factory(self) -> RepositoryFactory:
-        return lambda clock: InMemoryChatSessionRepository(clock=clock)
+        return InMemoryChatSessionRepository
 
 
 class TestSqliteRepository(ChatSessionRepositoryContract, LibraryAdapterBehaviour):
     @pytest.fixture
     def repository_factory(self, tmp_path: Path) -> RepositoryFactory:
         numbers = itertools.count()
-
-        def make(clock: Clock) -> SqliteChatSessionRepository:
-            return SqliteChatSessionRepository(tmp_path / f"chat-{next(numbers)}.db", clock=clock)
-
-        return make
+        return lambda: SqliteChatSessionRepository(tmp_path / f"chat-{next(numbers)}.db")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chatsession import ChatSession, ChatSessionStatus, ManualClock, check_invariants
+from chatsession import ChatSession, ChatSessionStatus, check_invariants
+from chatsession.testing.contract.support import TIME_FIELDS
 from chatsession.testing.strategies import REAL_STATUSES, session_lists, sessions
 
 
@@ -33,11 +34,13 @@ def test_sessions_in_a_set_of_statuses(session: ChatSession) -> None:
 
 
 @settings(max_examples=25)
-@given(sessions(chat_session_id=7, clock=ManualClock(datetime(2030, 1, 1, tzinfo=UTC))))
-def test_the_id_and_the_clock_can_be_fixed(session: ChatSession) -> None:
+@given(sessions(chat_session_id=7))
+def test_the_id_can_be_fixed_and_every_recorded_time_is_utc(session: ChatSession) -> None:
     assert session.chat_session_id == 7
     assert all(e.chat_session_id == 7 for e in session.pending_events)
-    assert session.clock.now() == datetime(2030, 1, 1, tzinfo=UTC)
+    times = [getattr(session, name) for name in TIME_FIELDS]
+    times += [e.occurred_at for e in session.pending_events]
+    assert all(t is None or t.utcoffset() == timedelta(0) for t in times)
 
 
 @settings(max_examples=25)

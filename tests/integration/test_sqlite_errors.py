@@ -12,18 +12,19 @@ from typing import Any
 
 import pytest
 
-import chatsession.adapters.sqlite.repository as sqlite_repository
+import chatsession.adapters.base as store_base
 import chatsession.entrypoints.cli as cli
 from chatsession import ChatSession, ChatTopic, ManualClock
 from chatsession.adapters.sqlite import SqliteChatSessionRepository
 from chatsession.domain.errors import ChatSessionError, InvalidArgumentError
 from chatsession.domain.events import MessageAuthor, MessagePosted
-from chatsession.ports import RepositoryBusyError, UnstorableSessionError
-from chatsession.ports.repository import (
+from chatsession.ports.errors import (
     ChatSessionNotFoundError,
+    RepositoryBusyError,
     RepositoryError,
     StoreUnavailableError,
     TransactionError,
+    UnstorableSessionError,
 )
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -35,13 +36,13 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, clock: ManualClock) -> Iterator[SqliteChatSessionRepository]:
-    with SqliteChatSessionRepository(tmp_path / "chat.db", clock=clock, timeout=0.05) as r:
+def repo(tmp_path: Path) -> Iterator[SqliteChatSessionRepository]:
+    with SqliteChatSessionRepository(tmp_path / "chat.db", timeout=0.05) as r:
         yield r
 
 
 def new_session(repo: SqliteChatSessionRepository, clock: ManualClock) -> ChatSession:
-    return ChatSession.request(repo.next_id(), ChatTopic(id=1), clock=clock)
+    return ChatSession.request(repo.next_id(), ChatTopic(id=1), at=clock.now())
 
 
 # ------------------------------------------------------------------- busy
@@ -87,6 +88,7 @@ def test_a_unit_of_work_whose_commit_is_busy_rolls_back(
 ) -> None:
     session = new_session(repo, clock)
     real = repo.connection()
+    commits: list[str] = []
 
     class BusyCommit:
         """The thread's connection, with a COMMIT that finds the database locked."""
@@ -96,13 +98,24 @@ def test_a_unit_of_work_whose_commit_is_busy_rolls_back(
 
         def execute(self, sql: str, *args: Any) -> Any:
             if sql == "COMMIT":
+                commits.append(sql)
                 raise sqlite3.OperationalError("database is locked")
             return real.execute(sql, *args)
 
-    monkeypatch.setattr(repo, "_connection", BusyCommit)
+    store = repo.datastore
+    begin = store.begin
+
+    def begin_on_busy_commit() -> Any:
+        transaction = begin()
+        transaction.conn = BusyCommit()  # type: ignore[assignment]
+        return transaction
+
+    monkeypatch.setattr(store, "begin", begin_on_busy_commit)
     with pytest.raises(RepositoryBusyError):
         repo.add(session)
     monkeypatch.undo()
+    assert commits == ["COMMIT"]
+    assert not real.in_transaction
     assert session.version == 0
     with pytest.raises(ChatSessionNotFoundError):
         repo.get(session.chat_session_id)
@@ -114,7 +127,7 @@ def test_a_unit_of_work_whose_commit_is_busy_rolls_back(
 @pytest.fixture
 def no_invariants(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let invalid sessions past the invariant check, to reach the last line of defence."""
-    monkeypatch.setattr(sqlite_repository, "check_invariants", lambda session: None)
+    monkeypatch.setattr(store_base, "check_invariants", lambda session: None)
 
 
 REFUSED: tuple[tuple[str, Any, type[Exception]], ...] = (
@@ -181,7 +194,7 @@ def test_a_refused_event_leaves_nothing_of_its_add_in_the_unit_of_work(
             tx.add(bad)  # the row went in, then its events failed: the row goes too
         assert isinstance(caught.value.__cause__, UnicodeEncodeError)
         again = tx.get(good.chat_session_id)
-        again.pick_up(by=7)
+        again.pick_up(by=7, at=clock.now())
         with_bad_event(again)
         with pytest.raises(UnstorableSessionError):
             tx.save(again)
@@ -221,12 +234,12 @@ def test_a_full_disk_in_a_unit_of_work_fails_it_with_typed_errors(
     fill_the_disk(repo)
     with pytest.raises(StoreUnavailableError) as at_end, repo.transaction() as tx:
         loaded = tx.get(first.chat_session_id)
-        loaded.pick_up(by=7)
+        loaded.pick_up(by=7, at=clock.now())
         tx.save(loaded)
         assert loaded.version == 2
         with pytest.raises(StoreUnavailableError) as caught:
             for _ in range(200):
-                big = ChatSession.request(tx.next_id(), ChatTopic(id=1), clock=clock)
+                big = ChatSession.request(tx.next_id(), ChatTopic(id=1), at=clock.now())
                 big.customer_name = "y" * 5000
                 tx.add(big)
         if repo.connection().in_transaction:  # pragma: no cover - depends on SQLite
@@ -300,9 +313,10 @@ def test_a_driver_error_of_a_closed_repository_is_a_transaction_error(tmp_path: 
     repo = SqliteChatSessionRepository(tmp_path / "closing.db")
     conn = repo.connection()
     repo.close()
-    with pytest.raises(TransactionError, match="closed") as caught, repo._errors:
+    with pytest.raises(TransactionError, match="closed") as caught, repo.datastore.errors():
         conn.execute("SELECT 1")
     assert isinstance(caught.value.__cause__, sqlite3.ProgrammingError)
+    assert f"the store at {repo.path}" in str(caught.value)
 
 
 @pytest.mark.parametrize("kind", ["directory", "text file"])
@@ -348,8 +362,8 @@ def test_a_huge_timeout_is_capped_at_what_sqlite_takes(tmp_path: Path) -> None:
         assert repo.timeout == 1e12
 
 
-def test_a_zero_timeout_fails_at_once(tmp_path: Path, clock: ManualClock) -> None:
-    with SqliteChatSessionRepository(tmp_path / "now.db", clock=clock, timeout=0) as repo:
+def test_a_zero_timeout_fails_at_once(tmp_path: Path) -> None:
+    with SqliteChatSessionRepository(tmp_path / "now.db", timeout=0) as repo:
         assert repo.connection().execute("PRAGMA busy_timeout").fetchone()[0] == 0
         other = sqlite3.connect(repo.path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")

@@ -28,7 +28,6 @@ from workloads import (
     verify_race,
 )
 
-from chatsession.adapters.clock import SystemClock
 from chatsession.adapters.memory import InMemoryChatSessionRepository
 from chatsession.adapters.sqlite import SqliteChatSessionRepository
 
@@ -61,7 +60,7 @@ def test_eight_processes_racing_transfers_lose_nothing(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert [p.exitcode for p in procs] == [0] * WORKERS
 
-    with SqliteChatSessionRepository(path, clock=SystemClock()) as repo:
+    with SqliteChatSessionRepository(path) as repo:
         assert repo.connection().execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         summary = verify_race(repo, handlers, read_race_logs(path, WORKERS), WORKERS * COMMANDS)
     print(
@@ -74,7 +73,7 @@ def test_eight_processes_racing_transfers_lose_nothing(tmp_path: Path) -> None:
 
 
 def test_eight_threads_racing_transfers_on_the_memory_repository_lose_nothing() -> None:
-    repo = InMemoryChatSessionRepository(clock=SystemClock())
+    repo = InMemoryChatSessionRepository()
     handlers = prepare_sessions(repo, SESSIONS, SEED)
     ids = sorted(handlers)
     logs: dict[int, RaceLog] = {}

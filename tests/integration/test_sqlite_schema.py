@@ -12,15 +12,15 @@ import pytest
 
 from chatsession import ChatSession, ChatTopic, Customer, ManualClock
 from chatsession.adapters.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteChatSessionRepository
-from chatsession.adapters.sqlite.rows import COLUMN_NAMES, session_to_row
-from chatsession.adapters.sqlite.schema import (
+from chatsession.adapters.sqlite.migrations import (
     APPLICATION_ID,
     check_store,
     migrate,
     schema_version,
 )
+from chatsession.adapters.sqlite.tables import COLUMN_NAMES, row_to_session, session_to_row
 from chatsession.domain.errors import InvalidArgumentError
-from chatsession.ports.repository import (
+from chatsession.ports.errors import (
     ForeignStoreError,
     RepositoryBusyError,
     RepositoryError,
@@ -46,8 +46,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, clock: ManualClock) -> Iterator[SqliteChatSessionRepository]:
-    repository = SqliteChatSessionRepository(tmp_path / "chat.db", clock=clock)
+def repo(tmp_path: Path) -> Iterator[SqliteChatSessionRepository]:
+    repository = SqliteChatSessionRepository(tmp_path / "chat.db")
     yield repository
     repository.close()
 
@@ -74,7 +74,7 @@ def test_the_queue_queries_use_the_index(
     repo: SqliteChatSessionRepository, clock: ManualClock
 ) -> None:
     for topic in (1, 2, 2):
-        repo.add(ChatSession.request(repo.next_id(), ChatTopic(id=topic), clock=clock))
+        repo.add(ChatSession.request(repo.next_id(), ChatTopic(id=topic), at=clock.now()))
     conn = repo.connection()
     statements: list[str] = []
     conn.set_trace_callback(statements.append)
@@ -112,7 +112,7 @@ def test_a_version_1_file_is_migrated_forward_keeping_its_sessions(
     tmp_path: Path, clock: ManualClock
 ) -> None:
     path = tmp_path / "old.db"
-    session = ChatSession.request(41, ChatTopic(id=3), clock=clock)
+    session = ChatSession.request(41, ChatTopic(id=3), at=clock.now())
     conn = sqlite3.connect(path, isolation_level=None)
     migrate(conn, target=1)
     assert schema_version(conn) == 1
@@ -122,7 +122,7 @@ def test_a_version_1_file_is_migrated_forward_keeping_its_sessions(
         (*session_to_row(session)[:-1], 1),
     )
     conn.close()
-    with SqliteChatSessionRepository(path, clock=clock) as repo:
+    with SqliteChatSessionRepository(path) as repo:
         assert schema_version(repo.connection()) == SCHEMA_VERSION
         indexes = {r[1] for r in repo.connection().execute("PRAGMA index_list(chat_session)")}
         assert "chat_session_user_status" in indexes
@@ -209,10 +209,10 @@ def test_another_application_s_database_is_refused_untouched(
 def test_an_empty_file_becomes_a_store(tmp_path: Path, clock: ManualClock) -> None:
     path = tmp_path / "empty.db"
     path.touch()
-    with SqliteChatSessionRepository(path, clock=clock) as repo:
-        repo.add(ChatSession.request(repo.next_id(), ChatTopic(id=1), clock=clock))
+    with SqliteChatSessionRepository(path) as repo:
+        repo.add(ChatSession.request(repo.next_id(), ChatTopic(id=1), at=clock.now()))
         assert schema_version(repo.connection()) == SCHEMA_VERSION
-    with SqliteChatSessionRepository(path, clock=clock) as repo:  # and opens again
+    with SqliteChatSessionRepository(path) as repo:  # and opens again
         assert repo.count_in_queue() == 1
 
 
@@ -224,16 +224,14 @@ def test_a_store_carries_chatsession_s_application_id(
 
 
 @pytest.mark.parametrize("old", [1, 2])
-def test_an_older_chatsession_file_is_migrated_and_marked(
-    tmp_path: Path, clock: ManualClock, old: int
-) -> None:
+def test_an_older_chatsession_file_is_migrated_and_marked(tmp_path: Path, old: int) -> None:
     """Files of earlier releases (no application_id yet) are recognised by their tables."""
     path = tmp_path / f"v{old}.db"
     conn = sqlite3.connect(path, isolation_level=None)
     migrate(conn, target=old)
     assert conn.execute("PRAGMA application_id").fetchone()[0] == 0
     conn.close()
-    with SqliteChatSessionRepository(path, clock=clock) as repo:
+    with SqliteChatSessionRepository(path) as repo:
         conn = repo.connection()
         assert schema_version(conn) == SCHEMA_VERSION
         assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
@@ -285,23 +283,30 @@ def test_threads_opening_a_new_file_at_once_migrate_it_once(tmp_path: Path) -> N
 def test_times_are_iso_text_with_their_offset_and_enums_are_integers(
     repo: SqliteChatSessionRepository, clock: ManualClock
 ) -> None:
-    session = ChatSession.request(repo.next_id(), ChatTopic(id=1), clock=clock)
-    clock.advance(timedelta(seconds=2))
-    session.pick_up(by=7)
+    """Commands record UTC times, stored as such; a time in another offset keeps it."""
+    session = ChatSession.request(repo.next_id(), ChatTopic(id=1), at=clock.now())
+    session.pick_up(by=7, at=clock.advance(timedelta(seconds=2)))
     repo.add(session)
-    row = (
-        repo.connection()
-        .execute(
-            "SELECT when_requested, when_started, status, flags, consented FROM chat_session "
-            "WHERE id = ?",
-            (session.chat_session_id,),
-        )
-        .fetchone()
+    query = (
+        "SELECT when_requested, when_started, status, flags, consented FROM chat_session "
+        "WHERE id = ?"
     )
-    assert row == ("2024-05-01T09:30:00.123456+05:30", "2024-05-01T09:30:02.123456+05:30", 6, 0, 0)
+    row = repo.connection().execute(query, (session.chat_session_id,)).fetchone()
+    assert row == ("2024-05-01T04:00:00.123456+00:00", "2024-05-01T04:00:02.123456+00:00", 6, 0, 0)
     loaded = repo.get(session.chat_session_id)
     assert loaded.when_started is not None
-    assert loaded.when_started.utcoffset() == timedelta(hours=5, minutes=30)
+    assert loaded.when_started.utcoffset() == timedelta(0)
+    assert loaded.when_started == clock.now()
+    # A session restored from elsewhere may hold times in any offset: kept as they are.
+    loaded.when_started = clock.now()
+    repo.save(loaded)
+    row = repo.connection().execute(query, (session.chat_session_id,)).fetchone()
+    assert row[:2] == ("2024-05-01T04:00:00.123456+00:00", "2024-05-01T09:30:02.123456+05:30")
+    again = repo.get(session.chat_session_id)
+    assert again.when_started is not None
+    assert again.when_started.utcoffset() == timedelta(hours=5, minutes=30)
+    assert again == loaded
+    assert row_to_session(session_to_row(again)) == again
 
 
 def test_hostile_text_is_stored_as_text(
@@ -310,9 +315,9 @@ def test_hostile_text_is_stored_as_text(
     nasty = 'Robert\'); DROP TABLE chat_session; -- \x00 \u2603 "quoted"'
     customer = Customer(name=nasty, alias=nasty[:64], email=nasty, company_name=nasty)
     session = ChatSession.request(
-        repo.next_id(), ChatTopic(id=1), clock=clock, customer=customer, session_key=nasty
+        repo.next_id(), ChatTopic(id=1), at=clock.now(), customer=customer, session_key=nasty
     )
-    session.post_customer_message(nasty)
+    session.post_customer_message(nasty, at=clock.now())
     repo.add(session)
     assert repo.get(session.chat_session_id) == session
     assert repo.count_in_queue() == 1
@@ -334,12 +339,12 @@ def test_a_closed_repository_refuses_work(tmp_path: Path) -> None:
 
 def test_a_writer_waits_for_another_connection_s_lock(tmp_path: Path, clock: ManualClock) -> None:
     path = tmp_path / "busy.db"
-    with SqliteChatSessionRepository(path, clock=clock) as repo:
+    with SqliteChatSessionRepository(path) as repo:
         other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         other.execute("BEGIN IMMEDIATE")
         timer = threading.Timer(0.2, lambda: other.execute("COMMIT"))
         timer.start()
-        session = ChatSession.request(5, ChatTopic(id=1), clock=clock)
+        session = ChatSession.request(5, ChatTopic(id=1), at=clock.now())
         repo.add(session)  # waits for the COMMIT, then goes through
         timer.join()
         other.close()
@@ -348,10 +353,10 @@ def test_a_writer_waits_for_another_connection_s_lock(tmp_path: Path, clock: Man
 
 def test_a_writer_gives_up_after_the_busy_timeout(tmp_path: Path, clock: ManualClock) -> None:
     path = tmp_path / "stuck.db"
-    with SqliteChatSessionRepository(path, clock=clock, timeout=0.05) as repo:
+    with SqliteChatSessionRepository(path, timeout=0.05) as repo:
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
-        session = ChatSession.request(5, ChatTopic(id=1), clock=clock)
+        session = ChatSession.request(5, ChatTopic(id=1), at=clock.now())
         with pytest.raises(RepositoryBusyError, match="locked") as caught:
             repo.add(session)
         assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
@@ -366,13 +371,13 @@ def test_readers_are_not_blocked_by_an_open_unit_of_work(
     tmp_path: Path, clock: ManualClock
 ) -> None:
     path = tmp_path / "wal.db"
-    with SqliteChatSessionRepository(path, clock=clock, timeout=0.1) as repo:
-        session = ChatSession.request(repo.next_id(), ChatTopic(id=1), clock=clock)
+    with SqliteChatSessionRepository(path, timeout=0.1) as repo:
+        session = ChatSession.request(repo.next_id(), ChatTopic(id=1), at=clock.now())
         repo.add(session)
         seen: list[int] = []
         with repo.transaction() as tx:
             loaded = tx.get(session.chat_session_id)
-            loaded.leave_queue()
+            loaded.leave_queue(at=clock.now())
             tx.save(loaded)
             reader = threading.Thread(target=lambda: seen.append(repo.get(1).version))
             reader.start()

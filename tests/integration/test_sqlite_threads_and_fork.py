@@ -17,11 +17,7 @@ import pytest
 
 from chatsession import ChatSession, ChatTopic, ManualClock
 from chatsession.adapters.sqlite import SqliteChatSessionRepository, fork_gate
-from chatsession.ports.repository import (
-    RepositoryError,
-    StoreUnavailableError,
-    TransactionError,
-)
+from chatsession.ports.errors import RepositoryError, StoreUnavailableError, TransactionError
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 HAS_PROC_FD = os.path.isdir("/proc/self/fd")
@@ -36,8 +32,8 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def repo(tmp_path: Path, clock: ManualClock) -> Iterator[SqliteChatSessionRepository]:
-    with SqliteChatSessionRepository(tmp_path / "chat.db", clock=clock, timeout=0.5) as r:
-        r.add(ChatSession.request(r.next_id(), ChatTopic(id=1), clock=clock))
+    with SqliteChatSessionRepository(tmp_path / "chat.db", timeout=0.5) as r:
+        r.add(ChatSession.request(r.next_id(), ChatTopic(id=1), at=clock.now()))
         yield r
 
 
@@ -101,7 +97,7 @@ def test_threads_ending_together_close_their_connections(
 
     def work() -> None:
         with repo.transaction() as tx:
-            tx.add(ChatSession.request(tx.next_id(), ChatTopic(id=2), clock=clock))
+            tx.add(ChatSession.request(tx.next_id(), ChatTopic(id=2), at=clock.now()))
 
     for _ in range(5):
         assert in_threads(work, 40, at_once=True) == []
@@ -118,8 +114,8 @@ def test_a_repository_dropped_without_close_closes_its_connections(
     """The finalizers do not keep a repository (nor its connections) alive."""
     gc.collect()
     fds = open_fds()
-    repository = SqliteChatSessionRepository(tmp_path / "dropped.db", clock=clock)
-    repository.add(ChatSession.request(1, ChatTopic(id=1), clock=clock))
+    repository = SqliteChatSessionRepository(tmp_path / "dropped.db")
+    repository.add(ChatSession.request(1, ChatTopic(id=1), at=clock.now()))
     assert in_threads(partial(repository.get, 1), 3, at_once=True) == []
     del repository
     gc.collect()
@@ -164,7 +160,7 @@ def test_close_under_another_thread_s_unit_of_work_fails_it_with_transaction_err
                 loaded.append(session)
                 inside.set()
                 closed.wait(5)
-                session.pick_up(by=7)
+                session.pick_up(by=7, at=START)
                 tx.save(session)
         except BaseException as exc:
             caught.append(exc)
@@ -258,7 +254,7 @@ def test_a_child_forked_inside_a_unit_of_work_refuses_the_file_clearly(
         except StoreUnavailableError as exc:
             results.append(f"get: {'forked while a unit of work was open' in str(exc)}")
         try:
-            SqliteChatSessionRepository(repo.path, clock=clock)
+            SqliteChatSessionRepository(repo.path)
         except StoreUnavailableError as exc:
             results.append(f"open: {'spawn or forkserver' in str(exc)}")
         try:
@@ -273,7 +269,7 @@ def test_a_child_forked_inside_a_unit_of_work_refuses_the_file_clearly(
         return ", ".join(results)
 
     with repo.transaction() as tx:
-        tx.add(ChatSession.request(tx.next_id(), ChatTopic(id=1), clock=clock))
+        tx.add(ChatSession.request(tx.next_id(), ChatTopic(id=1), at=clock.now()))
         result = in_child(lambda: child(tx))
     assert result == "get: True, open: True, tx: True, close: ok"
     assert repo.count_in_queue() == 2  # the parent's unit of work committed
@@ -285,7 +281,7 @@ def test_a_child_leaving_an_inherited_unit_of_work_commits_nothing(
     repo: SqliteChatSessionRepository, clock: ManualClock
 ) -> None:
     """The ``with`` block ending in the child neither commits nor rolls back the parent's."""
-    added = ChatSession.request(2, ChatTopic(id=1), clock=clock)
+    added = ChatSession.request(2, ChatTopic(id=1), at=clock.now())
     read_end, write_end = os.pipe()
     pid = -1
     outcome = "committed"
@@ -339,9 +335,9 @@ def test_a_fork_waits_at_most_fork_wait_seconds(
 
 
 @needs_fork
-def test_units_of_work_go_on_after_forks(tmp_path: Path, clock: ManualClock) -> None:
+def test_units_of_work_go_on_after_forks(tmp_path: Path) -> None:
     """Threads keep writing while the main thread forks again and again; all children write."""
-    repo = SqliteChatSessionRepository(tmp_path / "busy.db", clock=clock, timeout=5)
+    repo = SqliteChatSessionRepository(tmp_path / "busy.db", timeout=5)
     stop = threading.Event()
     errors: list[BaseException] = []
 

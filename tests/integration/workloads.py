@@ -2,7 +2,8 @@
 
 Workers run in child processes (``multiprocessing`` with the ``fork`` start method where
 the platform has it, else ``spawn``); each opens its own ``SqliteChatSessionRepository``
-on the shared file. Nothing here holds a connection across a fork.
+on the shared file. Nothing here holds a connection across a fork. Every command runs at
+``CLOCK.now()`` (the system clock, as a service passes its clock's time).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,10 @@ from chatsession import (
 )
 from chatsession.adapters.sqlite import SqliteChatSessionRepository
 from chatsession.domain.errors import ChatSessionError
-from chatsession.ports.repository import ChatSessionRepository, ConcurrencyError
+from chatsession.ports.errors import ConcurrencyError
+from chatsession.ports.stores import ChatSessionRepository
 
+CLOCK = SystemClock()
 USERS = (1, 2, 3, 4)
 RACE_COMMANDS = ("transfer", "accept_transfer", "reject_transfer", "cancel_transfer")
 EVENT_OF = {
@@ -51,7 +54,7 @@ def mp_context() -> multiprocessing.context.BaseContext:
 
 def prepare_race(path: Path, n_sessions: int, seed: int) -> dict[int, int]:
     """Store ``n_sessions`` active sessions in a new SQLite file; see ``prepare_sessions``."""
-    with SqliteChatSessionRepository(path, clock=SystemClock()) as repo:
+    with SqliteChatSessionRepository(path) as repo:
         return prepare_sessions(repo, n_sessions, seed)
 
 
@@ -63,9 +66,9 @@ def prepare_sessions(repo: ChatSessionRepository, n_sessions: int, seed: int) ->
     rng = random.Random(seed)
     handlers: dict[int, int] = {}
     for _ in range(n_sessions):
-        session = ChatSession.request(repo.next_id(), ChatTopic(id=1), clock=repo.clock)
+        session = ChatSession.request(repo.next_id(), ChatTopic(id=1), at=CLOCK.now())
         user = rng.choice(USERS)
-        session.pick_up(by=user)
+        session.pick_up(by=user, at=CLOCK.now())
         repo.add(session)
         handlers[session.chat_session_id] = user
     return handlers
@@ -84,10 +87,11 @@ class RaceLog:
 
 
 def _apply(session: ChatSession, command: str, by: int, to: int) -> Outcome:
+    at = CLOCK.now()
     if command == "transfer":
-        return session.transfer(to=to, by=by)
+        return session.transfer(to=to, by=by, at=at)
     method = getattr(session, command)
-    outcome: Outcome = method(by=by)
+    outcome: Outcome = method(by=by, at=at)
     return outcome
 
 
@@ -149,7 +153,7 @@ def race_loop(
 
 def race_worker(path: str, worker: int, ids: list[int], commands: int, seed: int) -> None:
     """A race process: ``race_loop`` on its own repository; the log goes to a JSON file."""
-    with SqliteChatSessionRepository(path, clock=SystemClock(), timeout=30.0) as repo:
+    with SqliteChatSessionRepository(path, timeout=30.0) as repo:
         log = race_loop(repo, worker, ids, commands, seed)
     Path(path).with_name(f"worker-{worker}.json").write_text(json.dumps(log.__dict__))
 
@@ -254,20 +258,20 @@ def crash_worker(path: str, seed: int, ready: Any, committed_events: Any) -> Non
     events of the units of work whose commit has returned.
     """
     rng = random.Random(seed)
-    clock = SystemClock()
-    repo = SqliteChatSessionRepository(path, clock=clock, timeout=30.0)
+    repo = SqliteChatSessionRepository(path, timeout=30.0)
     ready.value = 1
     while True:
         with repo.transaction() as tx:
-            written = _crash_step(rng, tx, clock)
+            written = _crash_step(rng, tx, CLOCK.now())
         committed_events.value += written
 
 
-def _crash_step(rng: random.Random, tx: Any, clock: SystemClock) -> int:
-    """One command in the open unit of work ``tx``; return how many events it stored."""
+def _crash_step(rng: random.Random, tx: Any, at: datetime) -> int:
+    """One command (at ``at``) in the open unit of work ``tx``; return the events it stored."""
     roll = rng.random()
     if roll < 0.08 and tx.count_in_queue() < 5:
-        session = ChatSession.request(tx.next_id(), ChatTopic(id=rng.choice((1, 2))), clock=clock)
+        topic = ChatTopic(id=rng.choice((1, 2)))
+        session = ChatSession.request(tx.next_id(), topic, at=at)
         n = len(session.pending_events)
         tx.add(session)
         return n
@@ -275,14 +279,14 @@ def _crash_step(rng: random.Random, tx: Any, clock: SystemClock) -> int:
         session = tx.first_in_queue()
         if session is None:
             return 0
-        session.pick_up(by=rng.choice(USERS))
+        session.pick_up(by=rng.choice(USERS), at=at)
     else:
         page = tx.list_page(limit=1000).items
         session = rng.choice(page)
         by = rng.choice(USERS)
         to = rng.choice([u for u in USERS if u != by])
         try:
-            _crash_command(rng, session, by, to)
+            _crash_command(rng, session, by, to, at)
         except ChatSessionError:
             return 0  # not allowed in this state: nothing to save
     n = len(session.pending_events)
@@ -291,32 +295,32 @@ def _crash_step(rng: random.Random, tx: Any, clock: SystemClock) -> int:
     return n
 
 
-def _crash_command(rng: random.Random, s: ChatSession, by: int, to: int) -> None:
+def _crash_command(rng: random.Random, s: ChatSession, by: int, to: int, at: datetime) -> None:
     pick = rng.randrange(10)
     handler = s.user_id if s.user_id is not None else by
     if pick == 0:
-        s.post_customer_message(rng.choice(("hello", "anyone?", "thanks" * 300)))
+        s.post_customer_message(rng.choice(("hello", "anyone?", "thanks" * 300)), at=at)
     elif pick == 1:
-        s.post_user_message("on it", by=handler)
+        s.post_user_message("on it", by=handler, at=at)
     elif pick == 2:
-        s.transfer(to=to if to != handler else by, by=handler)
+        s.transfer(to=to if to != handler else by, by=handler, at=at)
     elif pick == 3:
-        s.accept_transfer(by=s.transfer_to or by)
+        s.accept_transfer(by=s.transfer_to or by, at=at)
     elif pick == 4:
-        s.reject_transfer(by=s.transfer_to or by)
+        s.reject_transfer(by=s.transfer_to or by, at=at)
     elif pick == 5:
-        s.cancel_transfer(by=handler)
+        s.cancel_transfer(by=handler, at=at)
     elif pick == 6:
-        s.expire_transfer(timedelta(0))
+        s.expire_transfer(timedelta(0), at=at)
     elif pick == 7:
         if s.status.is_active:
-            s.end(EndReason.BY_CUSTOMER)
+            s.end(EndReason.BY_CUSTOMER, at=at)
         else:
-            s.reopen()
+            s.reopen(at=at)
     elif pick == 8 or rng.random() < 0.7:
-        s.customer_fetched()
+        s.customer_fetched(at=at)
     else:
-        s.reset(agents_available=True)
+        s.reset(agents_available=True, at=at)
 
 
 # ------------------------------------------------------------------ checks
@@ -339,7 +343,7 @@ def check_store(path: Path) -> StoreCheck:
     in a session's outbox records are exactly ``1 .. version``.
     """
     problems: list[str] = []
-    with SqliteChatSessionRepository(path, clock=SystemClock()) as repo:
+    with SqliteChatSessionRepository(path) as repo:
         conn = repo.connection()
         integrity = conn.execute("PRAGMA integrity_check").fetchall()
         if integrity != [("ok",)]:

@@ -54,12 +54,13 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
         self.clock = ManualClock(START)
         self.topic = ChatTopic(id=1, use_prechat_form=prechat, use_faq=faq, bot_enabled=bot)
         self.session = ChatSession.request(
-            1, self.topic, clock=self.clock, agents_available=agents, queue_length=queue_length
+            1, self.topic, at=self.clock.now(), agents_available=agents,
+            queue_length=queue_length,
         )
         assert len(self.session.pull_events()) == 1
         if picked_up_by is not None and self.session.status is S.InQueue and not bot:
             # most runs start in a live chat, where transfers happen
-            assert self.session.pick_up(by=picked_up_by).changed
+            assert self.session.pick_up(by=picked_up_by, at=self.clock.now()).changed
             self.session.pull_events()
 
     # ------------------------------------------------------------------ harness
@@ -116,53 +117,60 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
     @rule(agents=st.booleans())
     def submit_prechat_form(self, agents: bool) -> None:
         self.run("submit_prechat_form",
-                 lambda: self.session.submit_prechat_form(self.topic, agents_available=agents))
+                 lambda: self.session.submit_prechat_form(self.topic, agents_available=agents,
+                                                          at=self.clock.now()))
 
     @rule(agents=st.booleans())
     def faq_not_helpful(self, agents: bool) -> None:
-        self.run("faq_not_helpful", lambda: self.session.faq_not_helpful(agents_available=agents))
+        self.run("faq_not_helpful", lambda: self.session.faq_not_helpful(agents_available=agents,
+                                                                       at=self.clock.now()))
 
     @rule()
     def faq_resolved(self) -> None:
-        self.run("faq_resolved", self.session.faq_resolved)
+        self.run("faq_resolved", lambda: self.session.faq_resolved(at=self.clock.now()))
 
     @rule()
     def submit_offline_request(self) -> None:
-        self.run("submit_offline_request", self.session.submit_offline_request)
+        self.run("submit_offline_request",
+                 lambda: self.session.submit_offline_request(at=self.clock.now()))
 
     @rule(coin=rare)
     def leave_queue(self, coin: bool) -> None:
         if coin:
-            self.run("leave_queue", self.session.leave_queue)
+            self.run("leave_queue", lambda: self.session.leave_queue(at=self.clock.now()))
 
     # ------------------------------------------------------------------- the chat
 
     @rule(by=actors)
     def pick_up(self, by: int) -> None:
         was_queued = self.session.status is S.InQueue
-        outcome = self.run("pick_up", lambda: self.session.pick_up(by=by))
+        outcome = self.run("pick_up", lambda: self.session.pick_up(by=by, at=self.clock.now()))
         if outcome and outcome.changed:
             assert was_queued and self.session.user_id == by
             assert self.session.status is S.UserLast
 
     @rule(text=texts)
     def customer_writes(self, text: str) -> None:
-        self.run("post_customer_message", lambda: self.session.post_customer_message(text))
+        self.run("post_customer_message", lambda: self.session.post_customer_message(
+            text, at=self.clock.now()))
 
     @rule(text=texts, by=actors)
     def user_writes(self, text: str, by: int) -> None:
-        self.run("post_user_message", lambda: self.session.post_user_message(text, by=by))
+        self.run("post_user_message", lambda: self.session.post_user_message(
+            text, by=by, at=self.clock.now()))
 
     @rule(text=texts)
     def bot_writes(self, text: str) -> None:
-        self.run("post_bot_message", lambda: self.session.post_bot_message(text))
+        self.run("post_bot_message", lambda: self.session.post_bot_message(
+            text, at=self.clock.now()))
 
     # ---------------------------------------------------------------- transfers
 
     @rule(to=actors, by=actors)
     def transfer(self, to: int, by: int) -> None:
         owner = self.session.user_id
-        outcome = self.run("transfer", lambda: self.session.transfer(to=to, by=by))
+        outcome = self.run("transfer", lambda: self.session.transfer(
+            to=to, by=by, at=self.clock.now()))
         if outcome and outcome.changed:
             assert by == owner and self.session.transfer_to == to
 
@@ -172,7 +180,8 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
         owner = self.session.user_id
         assert owner is not None
         to = to if to != owner else owner % 4 + 1
-        outcome = self.run("transfer", lambda: self.session.transfer(to=to, by=owner))
+        outcome = self.run("transfer", lambda: self.session.transfer(
+            to=to, by=owner, at=self.clock.now()))
         assert outcome == Outcome(changed=True)
         assert self.session.transfer_to == to and self.session.user_id == owner
 
@@ -182,7 +191,8 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
         target = self.session.transfer_to
         assert target is not None
         status = self.session.status
-        outcome = self.run("accept_transfer", lambda: self.session.accept_transfer(by=target))
+        outcome = self.run("accept_transfer", lambda: self.session.accept_transfer(
+            by=target, at=self.clock.now()))
         assert outcome == Outcome(changed=True)
         assert self.session.user_id == target and self.session.status is status
 
@@ -192,19 +202,22 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
         target, owner, status = (self.session.transfer_to, self.session.user_id,
                                  self.session.status)
         assert target is not None
-        outcome = self.run("reject_transfer", lambda: self.session.reject_transfer(by=target))
+        outcome = self.run("reject_transfer", lambda: self.session.reject_transfer(
+            by=target, at=self.clock.now()))
         assert outcome == Outcome(changed=True)
         assert self.session.user_id == owner and self.session.status is status
         assert self.session.transfer_to is None
 
     @rule(by=actors)
     def accept_transfer(self, by: int) -> None:
-        self.run("accept_transfer", lambda: self.session.accept_transfer(by=by))
+        self.run("accept_transfer", lambda: self.session.accept_transfer(
+            by=by, at=self.clock.now()))
 
     @rule(by=actors)
     def reject_transfer(self, by: int) -> None:
         owner = self.session.user_id
-        outcome = self.run("reject_transfer", lambda: self.session.reject_transfer(by=by))
+        outcome = self.run("reject_transfer", lambda: self.session.reject_transfer(
+            by=by, at=self.clock.now()))
         if outcome and outcome.changed:
             assert self.session.user_id == owner
 
@@ -213,50 +226,55 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
     def owner_cancels(self) -> None:
         owner = self.session.user_id
         assert owner is not None
-        outcome = self.run("cancel_transfer", lambda: self.session.cancel_transfer(by=owner))
+        outcome = self.run("cancel_transfer", lambda: self.session.cancel_transfer(
+            by=owner, at=self.clock.now()))
         assert outcome == Outcome(changed=True) and self.session.transfer_to is None
 
     @rule(by=actors)
     def cancel_transfer(self, by: int) -> None:
-        self.run("cancel_transfer", lambda: self.session.cancel_transfer(by=by))
+        self.run("cancel_transfer", lambda: self.session.cancel_transfer(
+            by=by, at=self.clock.now()))
 
     @rule(minutes=st.integers(0, 120))
     def expire_transfer(self, minutes: int) -> None:
         self.run("expire_transfer",
-                 lambda: self.session.expire_transfer(timedelta(minutes=minutes)))
+                 lambda: self.session.expire_transfer(timedelta(minutes=minutes),
+                                                      at=self.clock.now()))
 
     # ------------------------------------------------------------------- the end
 
     @rule(reason=st.sampled_from(EndReason), by=actors)
     def end(self, reason: EndReason, by: int) -> None:
         if reason is EndReason.BY_USER:
-            self.run("end", lambda: self.session.end(reason, by=by))
+            self.run("end", lambda: self.session.end(reason, by=by, at=self.clock.now()))
         else:  # the customer and the idle timeout are not associates
-            self.run("end", lambda: self.session.end(reason))
+            self.run("end", lambda: self.session.end(reason, at=self.clock.now()))
 
     @rule()
     def reopen(self) -> None:
-        self.run("reopen", self.session.reopen)
+        self.run("reopen", lambda: self.session.reopen(at=self.clock.now()))
 
     @rule(coin=rare)
     def close(self, coin: bool) -> None:
         if coin:
-            self.run("close", self.session.close)
+            self.run("close", lambda: self.session.close(at=self.clock.now()))
 
     @rule(agents=st.booleans())
     def reset(self, agents: bool) -> None:
-        outcome = self.run("reset", lambda: self.session.reset(agents_available=agents))
+        outcome = self.run("reset", lambda: self.session.reset(
+            agents_available=agents, at=self.clock.now()))
         if outcome and outcome.changed:
             assert self.session.user_id is None and not self.session.chatbot_is_active
 
     @rule(coin=rare)
     def delete(self, coin: bool) -> None:
         if coin:
-            self.run("delete", self.session.delete)
+            self.run("delete", lambda: self.session.delete(at=self.clock.now()))
 
     @rule()
     def customer_fetched(self) -> None:
-        self.run("customer_fetched", self.session.customer_fetched)
+        self.run("customer_fetched",
+                 lambda: self.session.customer_fetched(at=self.clock.now()))
 
     # ------------------------------------------------------------- bad arguments
 
@@ -266,11 +284,25 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
         for command in (self.session.pick_up, self.session.reject_transfer,
                         self.session.accept_transfer, self.session.cancel_transfer):
             try:
-                command(by=bad)  # type: ignore[arg-type]
+                command(by=bad, at=self.clock.now())  # type: ignore[arg-type]
             except InvalidArgumentError:
                 pass
             else:
                 raise AssertionError(f"{command.__name__}(by={bad!r}) did not raise")
+        assert self.session.to_dict() == before and self.session.pending_events == ()
+
+    @rule(by=actors)
+    def naive_time_is_rejected_and_changes_nothing(self, by: int) -> None:
+        before = self.session.to_dict()
+        naive = self.clock.now().replace(tzinfo=None)
+        for command in (self.session.pick_up, self.session.reject_transfer,
+                        self.session.accept_transfer, self.session.cancel_transfer):
+            try:
+                command(by=by, at=naive)
+            except InvalidArgumentError:
+                pass
+            else:
+                raise AssertionError(f"{command.__name__}(at={naive!r}) did not raise")
         assert self.session.to_dict() == before and self.session.pending_events == ()
 
 

@@ -2,17 +2,17 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from chatsession import ChatSessionStatus, ChatTopic, ManualClock, NoOpReason
+from chatsession import ChatSessionStatus, ChatTopic, EndReason, ManualClock, NoOpReason
 from chatsession.adapters.associates import InMemoryAssociateDirectory
 from chatsession.adapters.memory import InMemoryChatSessionRepository
-from chatsession.ports.repository import ConcurrencyError
+from chatsession.domain.associate import AssociateInfo
+from chatsession.ports.errors import ConcurrencyError
 from chatsession.service import ChatAgent, UnknownAssociateError
-from chatsession.wire import Associate
 
 ALICE, BOB = 7, 8
 TOPIC = ChatTopic(id=3)
@@ -24,17 +24,22 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def repo(clock: ManualClock) -> InMemoryChatSessionRepository:
-    return InMemoryChatSessionRepository(clock=clock)
+def repo() -> InMemoryChatSessionRepository:
+    return InMemoryChatSessionRepository()
 
 
 @pytest.fixture
-def agent(repo: InMemoryChatSessionRepository) -> ChatAgent:
-    directory = InMemoryAssociateDirectory([
-        Associate(associate_id=ALICE, user_name="alice", full_name="Alice"),
-        Associate(associate_id=BOB, user_name="bob", full_name="Bob"),
+def directory() -> InMemoryAssociateDirectory:
+    return InMemoryAssociateDirectory([
+        AssociateInfo(associate_id=ALICE, user_name="alice", full_name="Alice"),
+        AssociateInfo(associate_id=BOB, user_name="bob", full_name="Bob"),
     ])
-    return ChatAgent(repo, associates=directory)
+
+
+@pytest.fixture
+def agent(repo: InMemoryChatSessionRepository, clock: ManualClock,
+          directory: InMemoryAssociateDirectory) -> ChatAgent:
+    return ChatAgent(repo, clock=clock, associates=directory)
 
 
 def test_created_sessions_queue_up_in_order(agent: ChatAgent) -> None:
@@ -149,3 +154,63 @@ def test_create_session_checks_the_topic_before_drawing_an_id(
     with pytest.raises(InvalidArgumentError, match="ChatTopic"):
         agent.create_session("support")  # type: ignore[arg-type]
     assert agent.create_session(TOPIC).entity.chat_session_id == 1
+
+
+def test_the_agent_s_clock_decides_every_recorded_time(
+    agent: ChatAgent, repo: InMemoryChatSessionRepository, clock: ManualClock
+) -> None:
+    """Each command runs at its clock's time: the session's times and its events' are those."""
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=timezone(timedelta(hours=1))))
+    requested = clock.now()
+    sid = agent.create_session(TOPIC).entity.chat_session_id
+    assert sid is not None
+    picked_up = clock.advance(timedelta(minutes=2, microseconds=7))
+    agent.pick_up(sid, by=ALICE)
+    transferred = clock.advance(timedelta(seconds=30))
+    agent.transfer(sid, to="bob", by=ALICE)
+    rejected = clock.advance(timedelta(seconds=45))
+    agent.reject_transfer(sid, by=BOB)
+    ended = clock.advance(timedelta(hours=1))
+    agent.end(sid, EndReason.BY_CUSTOMER)
+
+    session = repo.get(sid)
+    assert session.when_requested == requested
+    assert session.when_started == picked_up
+    assert session.when_ended == ended
+    for when in (session.when_requested, session.when_started, session.when_ended):
+        assert when is not None and when.utcoffset() == timedelta(0)  # the instant, in UTC
+    records = repo.outbox.read(chat_session_id=sid, limit=None)
+    at = {r.event_name: r.occurred_at for r in records}
+    assert at["SessionRequested"] == requested
+    assert at["SessionPickedUp"] == picked_up
+    assert at["TransferRequested"] == transferred
+    assert at["TransferRejected"] == rejected
+    assert at["SessionEnded"] == ended
+    expected = {requested, picked_up, transferred, rejected, ended}
+    assert {r.occurred_at for r in records} == expected  # no time from anywhere else
+
+
+def test_with_a_directory_a_transfer_needs_a_known_associate_not_deleted(
+    agent: ChatAgent, repo: InMemoryChatSessionRepository, directory: InMemoryAssociateDirectory,
+    clock: ManualClock,
+) -> None:
+    sid = agent.create_session(TOPIC).entity.chat_session_id
+    assert sid is not None
+    agent.pick_up(sid, by=ALICE)
+    version = repo.get(sid).version
+    with pytest.raises(UnknownAssociateError, match="99"):
+        agent.transfer(sid, to=99, by=ALICE)
+    directory.add(AssociateInfo(associate_id=BOB, user_name="bob", deleted=True))
+    with pytest.raises(UnknownAssociateError):
+        agent.transfer(sid, to=BOB, by=ALICE)
+    with pytest.raises(UnknownAssociateError, match="bob"):
+        agent.transfer(sid, to="bob", by=ALICE)
+    assert repo.get(sid).transfer_to is None and repo.get(sid).version == version
+    directory.add(AssociateInfo(associate_id=99, user_name="carol"))
+    assert agent.transfer(sid, to=99, by=ALICE).changed
+    assert repo.get(sid).transfer_to == 99
+    # Without a directory there is nothing to check an id against: any id will do.
+    other = ChatAgent(repo, clock=clock)
+    agent.cancel_transfer(sid, by=ALICE)
+    assert other.transfer(sid, to=12345, by=ALICE).changed
+    assert repo.get(sid).transfer_to == 12345

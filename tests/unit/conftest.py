@@ -8,6 +8,7 @@ from chatsession import ChatSession, ChatTopic, ManualClock
 
 @pytest.fixture
 def clock() -> ManualClock:
+    """The time the tests pass to commands (``at=clock.now()``); starts at ``T0``."""
     return ManualClock(T0)
 
 
@@ -18,7 +19,7 @@ def topic() -> ChatTopic:
 
 @pytest.fixture
 def queued(clock: ManualClock, topic: ChatTopic) -> ChatSession:
-    session = ChatSession.request(1, topic, clock=clock)
+    session = ChatSession.request(1, topic, at=clock.now())
     session.pull_events()
     clock.advance(timedelta(seconds=10))
     return session
@@ -26,7 +27,7 @@ def queued(clock: ManualClock, topic: ChatTopic) -> ChatSession:
 
 @pytest.fixture
 def active(queued: ChatSession, clock: ManualClock) -> ChatSession:
-    queued.pick_up(by=ALICE)
+    queued.pick_up(by=ALICE, at=clock.now())
     queued.pull_events()
     clock.advance(timedelta(seconds=10))
     return queued
@@ -34,7 +35,7 @@ def active(queued: ChatSession, clock: ManualClock) -> ChatSession:
 
 @pytest.fixture
 def transferring(active: ChatSession, clock: ManualClock) -> ChatSession:
-    active.transfer(to=BOB, by=ALICE)
+    active.transfer(to=BOB, by=ALICE, at=clock.now())
     active.pull_events()
     clock.advance(timedelta(seconds=10))
     return active

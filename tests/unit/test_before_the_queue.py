@@ -15,7 +15,7 @@ S = ChatSessionStatus
 
 
 def _session(clock: ManualClock, **settings: bool) -> ChatSession:
-    session = ChatSession.request(1, ChatTopic(id=3, **settings), clock=clock)
+    session = ChatSession.request(1, ChatTopic(id=3, **settings), at=clock.now())
     session.pull_events()
     return session
 
@@ -29,7 +29,9 @@ def test_prechat_form_leads_to_faq_queue_or_offline_form(
 ) -> None:
     topic = ChatTopic(id=3, use_prechat_form=True, use_faq=faq)
     session = _session(clock, use_prechat_form=True, use_faq=faq)
-    assert session.submit_prechat_form(topic, agents_available=agents).changed
+    assert session.submit_prechat_form(
+        topic, agents_available=agents, at=clock.now()
+    ).changed
     assert session.status is expected
     (event,) = session.pull_events()
     assert isinstance(event, StatusChanged)
@@ -40,7 +42,7 @@ def test_prechat_form_leads_to_faq_queue_or_offline_form(
 def test_prechat_form_needs_the_sessions_own_topic(clock: ManualClock) -> None:
     session = _session(clock, use_prechat_form=True)
     with pytest.raises(InvalidArgumentError, match="topic"):
-        session.submit_prechat_form(ChatTopic(id=4))
+        session.submit_prechat_form(ChatTopic(id=4), at=clock.now())
 
 
 @pytest.mark.parametrize(("agents", "expected"), [(True, S.InQueue), (False, S.OfflineForm)])
@@ -48,13 +50,13 @@ def test_faq_not_helpful_goes_to_queue_or_offline_form(
     clock: ManualClock, agents: bool, expected: ChatSessionStatus
 ) -> None:
     session = _session(clock, use_faq=True)
-    session.faq_not_helpful(agents_available=agents)
+    session.faq_not_helpful(agents_available=agents, at=clock.now())
     assert session.status is expected
 
 
 def test_faq_resolved_finishes_the_session(clock: ManualClock) -> None:
     session = _session(clock, use_faq=True)
-    session.faq_resolved()
+    session.faq_resolved(at=clock.now())
     assert session.status is S.Finished
     assert session.when_ended == clock.now()
     check_invariants(session)
@@ -62,8 +64,8 @@ def test_faq_resolved_finishes_the_session(clock: ManualClock) -> None:
 
 def test_offline_request_is_posted(clock: ManualClock) -> None:
     session = _session(clock)
-    session = ChatSession.request(2, ChatTopic(id=3), clock=clock, agents_available=False)
-    session.submit_offline_request()
+    session = ChatSession.request(2, ChatTopic(id=3), at=clock.now(), agents_available=False)
+    session.submit_offline_request(at=clock.now())
     assert session.status is S.RequestPosted
     assert session.when_ended is not None
     check_invariants(session)
@@ -74,7 +76,7 @@ def test_leaving_while_waiting_closes_from_queue(
     clock: ManualClock, settings: dict[str, bool]
 ) -> None:
     session = _session(clock, **settings)
-    session.leave_queue()
+    session.leave_queue(at=clock.now())
     assert session.status is S.ClosedFromQueue
     check_invariants(session)
 
@@ -84,7 +86,7 @@ def test_offline_request_from_the_queue_is_not_allowed_and_names_command_and_sta
 ) -> None:
     session = _session(clock)
     with pytest.raises(CommandNotAllowedError) as caught:
-        session.submit_offline_request()
+        session.submit_offline_request(at=clock.now())
     assert caught.value.command == "submit_offline_request"
     assert caught.value.status is S.InQueue
     assert caught.value.allowed == (S.OfflineForm,)

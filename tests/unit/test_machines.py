@@ -15,10 +15,10 @@ from chatsession.domain.lifecycle import (
 
 
 def _busy_session(clock: ManualClock, i: int) -> ChatSession:
-    session = ChatSession.request(i, ChatTopic(id=1), clock=clock)
-    session.pick_up(by=ALICE)
-    session.transfer(to=BOB, by=ALICE)
-    session.reject_transfer(by=BOB)
+    session = ChatSession.request(i, ChatTopic(id=1), at=clock.now())
+    session.pick_up(by=ALICE, at=clock.now())
+    session.transfer(to=BOB, by=ALICE, at=clock.now())
+    session.reject_transfer(by=BOB, at=clock.now())
     return session
 
 

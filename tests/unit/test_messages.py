@@ -20,76 +20,84 @@ S = ChatSessionStatus
 def test_customer_message_in_the_queue_keeps_it_queued_and_sets_first_message(
     queued: ChatSession, clock: ManualClock
 ) -> None:
-    queued.post_customer_message("Hello?")
+    queued.post_customer_message("Hello?", at=clock.now())
     assert queued.status is S.InQueue
     assert queued.first_message == queued.last_message == "Hello?"
     assert queued.when_idle == clock.now()
 
 
-def test_first_message_is_set_once_and_last_message_follows(active: ChatSession) -> None:
-    active.post_customer_message("one")
-    active.post_user_message("two", by=ALICE)
-    active.post_customer_message("three")
+def test_first_message_is_set_once_and_last_message_follows(
+    active: ChatSession, clock: ManualClock
+) -> None:
+    active.post_customer_message("one", at=clock.now())
+    active.post_user_message("two", by=ALICE, at=clock.now())
+    active.post_customer_message("three", at=clock.now())
     assert active.first_message == "one"
     assert active.last_message == "three"
 
 
 def test_user_message_sets_user_last_and_customer_message_sets_customer_last(
-    active: ChatSession,
+    active: ChatSession, clock: ManualClock
 ) -> None:
-    active.post_customer_message("hi")
+    active.post_customer_message("hi", at=clock.now())
     assert active.status is S.CustomerLast
-    active.post_user_message("hello", by=ALICE)
+    active.post_user_message("hello", by=ALICE, at=clock.now())
     assert active.status is S.UserLast
 
 
 def test_message_copies_are_cut_to_1024_characters_but_the_event_keeps_the_text(
-    active: ChatSession,
+    active: ChatSession, clock: ManualClock
 ) -> None:
     text = "x" * 3000
-    active.post_customer_message(text)
+    active.post_customer_message(text, at=clock.now())
     assert len(active.first_message) == len(active.last_message) == 1024
     (event,) = active.pull_events()
     assert isinstance(event, MessagePosted)
     assert event.text == text and event.author is MessageAuthor.CUSTOMER
 
 
-def test_only_the_handling_user_may_post_as_user(active: ChatSession) -> None:
+def test_only_the_handling_user_may_post_as_user(active: ChatSession, clock: ManualClock) -> None:
     with pytest.raises(NotHandlingUserError, match="associate 8 does not handle"):
-        active.post_user_message("me too", by=BOB)
+        active.post_user_message("me too", by=BOB, at=clock.now())
     assert active.last_message == ""
 
 
-def test_user_message_in_the_queue_is_not_allowed(queued: ChatSession) -> None:
+def test_user_message_in_the_queue_is_not_allowed(queued: ChatSession, clock: ManualClock) -> None:
     with pytest.raises(CommandNotAllowedError, match="allowed in: CustomerLast, UserLast"):
-        queued.post_user_message("hi", by=ALICE)
+        queued.post_user_message("hi", by=ALICE, at=clock.now())
 
 
 def test_bot_message_sets_user_last_and_needs_an_active_bot(
     clock: ManualClock, active: ChatSession
 ) -> None:
-    bot = ChatSession.request(2, ChatTopic(id=3, bot_enabled=True), clock=clock)
-    bot.post_bot_message("How can I help?")
+    bot = ChatSession.request(2, ChatTopic(id=3, bot_enabled=True), at=clock.now())
+    bot.post_bot_message("How can I help?", at=clock.now())
     assert bot.status is S.UserLast and bot.user_id is None
     with pytest.raises(ChatbotInactiveError):
-        active.post_bot_message("beep")
+        active.post_bot_message("beep", at=clock.now())
 
 
 @pytest.mark.parametrize("bad", ["", None, 42])
-def test_messages_need_non_empty_text(active: ChatSession, bad: object) -> None:
+def test_messages_need_non_empty_text(
+    active: ChatSession, clock: ManualClock, bad: object
+) -> None:
     with pytest.raises(InvalidArgumentError, match="message text"):
-        active.post_customer_message(bad)  # type: ignore[arg-type]
+        active.post_customer_message(bad, at=clock.now())  # type: ignore[arg-type]
 
 
-def test_customer_cannot_write_on_a_finished_session(active: ChatSession) -> None:
+def test_customer_cannot_write_on_a_finished_session(
+    active: ChatSession, clock: ManualClock
+) -> None:
     from chatsession import EndReason
 
-    active.end(EndReason.BY_CUSTOMER)
+    active.end(EndReason.BY_CUSTOMER, at=clock.now())
     with pytest.raises(CommandNotAllowedError, match="post_customer_message"):
-        active.post_customer_message("wait")
+        active.post_customer_message("wait", at=clock.now())
 
 
-def test_a_lone_surrogate_is_refused_before_anything_changes(active: ChatSession) -> None:
+def test_a_lone_surrogate_is_refused_before_anything_changes(
+    active: ChatSession, clock: ManualClock
+) -> None:
     with pytest.raises(InvalidArgumentError, match="surrogate"):
-        active.post_customer_message("bad \ud800 text")
+        active.post_customer_message("bad \ud800 text", at=clock.now())
     assert active.last_message == "" and active.pending_events == ()

@@ -22,7 +22,7 @@ S = ChatSessionStatus
 def test_pick_up_assigns_the_user_and_starts_the_chat(
     queued: ChatSession, clock: ManualClock
 ) -> None:
-    outcome = queued.pick_up(by=ALICE)
+    outcome = queued.pick_up(by=ALICE, at=clock.now())
     assert outcome.changed and outcome.reason is None
     assert queued.status is S.UserLast
     assert queued.user_id == ALICE
@@ -32,8 +32,10 @@ def test_pick_up_assigns_the_user_and_starts_the_chat(
     check_invariants(queued)
 
 
-def test_pick_up_of_a_session_not_in_the_queue_changes_nothing(active: ChatSession) -> None:
-    assert_noop(active, lambda: active.pick_up(by=BOB), NoOpReason.NOT_IN_QUEUE)
+def test_pick_up_of_a_session_not_in_the_queue_changes_nothing(
+    active: ChatSession, clock: ManualClock
+) -> None:
+    assert_noop(active, lambda: active.pick_up(by=BOB, at=clock.now()), NoOpReason.NOT_IN_QUEUE)
     assert active.user_id == ALICE
 
 
@@ -41,23 +43,25 @@ def test_pick_up_of_a_session_not_in_the_queue_changes_nothing(active: ChatSessi
 def test_pick_up_before_the_queue_is_a_no_op(
     clock: ManualClock, settings: dict[str, bool]
 ) -> None:
-    session = ChatSession.request(1, ChatTopic(id=3, **settings), clock=clock)
-    assert_noop(session, lambda: session.pick_up(by=ALICE), NoOpReason.NOT_IN_QUEUE)
+    session = ChatSession.request(1, ChatTopic(id=3, **settings), at=clock.now())
+    assert_noop(
+        session, lambda: session.pick_up(by=ALICE, at=clock.now()), NoOpReason.NOT_IN_QUEUE
+    )
 
 
 def test_pick_up_while_a_bot_holds_the_session_is_an_error(clock: ManualClock) -> None:
-    session = ChatSession.request(1, ChatTopic(id=3, bot_enabled=True), clock=clock)
+    session = ChatSession.request(1, ChatTopic(id=3, bot_enabled=True), at=clock.now())
     with pytest.raises(ChatbotActiveError, match="pick_up is not allowed in status InQueue"):
-        session.pick_up(by=ALICE)
+        session.pick_up(by=ALICE, at=clock.now())
     assert session.user_id is None
 
 
 def test_bot_hands_off_by_reset_then_a_user_picks_up(clock: ManualClock) -> None:
-    session = ChatSession.request(1, ChatTopic(id=3, bot_enabled=True), clock=clock)
-    session.post_bot_message("Hi, I am a bot")
-    session.reset()
+    session = ChatSession.request(1, ChatTopic(id=3, bot_enabled=True), at=clock.now())
+    session.post_bot_message("Hi, I am a bot", at=clock.now())
+    session.reset(at=clock.now())
     assert session.status is S.InQueue and not session.chatbot_is_active
-    assert session.pick_up(by=ALICE).changed
+    assert session.pick_up(by=ALICE, at=clock.now()).changed
     check_invariants(session)
 
 
@@ -65,12 +69,14 @@ def test_when_started_never_precedes_when_requested_even_if_the_clock_steps_back
     queued: ChatSession, clock: ManualClock
 ) -> None:
     clock.set(queued.when_requested - timedelta(hours=1))
-    queued.pick_up(by=ALICE)
+    queued.pick_up(by=ALICE, at=clock.now())
     assert queued.when_started == queued.when_requested
     check_invariants(queued)
 
 
 @pytest.mark.parametrize("bad", [0, -5, "7", None, 2**31])
-def test_pick_up_rejects_bad_associate_ids(queued: ChatSession, bad: object) -> None:
+def test_pick_up_rejects_bad_associate_ids(
+    queued: ChatSession, clock: ManualClock, bad: object
+) -> None:
     with pytest.raises(InvalidArgumentError, match="by must be a positive int32"):
-        queued.pick_up(by=bad)  # type: ignore[arg-type]
+        queued.pick_up(by=bad, at=clock.now())  # type: ignore[arg-type]

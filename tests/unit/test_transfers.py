@@ -27,7 +27,7 @@ S = ChatSessionStatus
 def test_transfer_by_the_handling_user_makes_it_pending(
     active: ChatSession, clock: ManualClock
 ) -> None:
-    assert active.transfer(to=BOB, by=ALICE).changed
+    assert active.transfer(to=BOB, by=ALICE, at=clock.now()).changed
     assert active.transfer_state is TransferState.PENDING and active.transfer_pending
     assert active.transfer_to == BOB
     assert active.transfer_requested_at == clock.now()
@@ -38,33 +38,42 @@ def test_transfer_by_the_handling_user_makes_it_pending(
 
 
 def test_transfer_by_someone_who_does_not_own_the_session_changes_nothing(
-    active: ChatSession,
+    active: ChatSession, clock: ManualClock
 ) -> None:
-    assert_noop(active, lambda: active.transfer(to=CAROL, by=BOB), NoOpReason.NOT_OWNER)
+    assert_noop(
+        active, lambda: active.transfer(to=CAROL, by=BOB, at=clock.now()), NoOpReason.NOT_OWNER
+    )
 
 
-def test_a_new_transfer_replaces_the_pending_one(transferring: ChatSession) -> None:
-    transferring.transfer(to=CAROL, by=ALICE)
+def test_a_new_transfer_replaces_the_pending_one(
+    transferring: ChatSession, clock: ManualClock
+) -> None:
+    transferring.transfer(to=CAROL, by=ALICE, at=clock.now())
     assert transferring.transfer_to == CAROL
     (event,) = transferring.pull_events()
     assert isinstance(event, TransferRequested) and event.replaced == BOB
-    assert transferring.reject_transfer(by=BOB).reason is NoOpReason.NOT_TRANSFER_TARGET
+    outcome = transferring.reject_transfer(by=BOB, at=clock.now())
+    assert outcome.reason is NoOpReason.NOT_TRANSFER_TARGET
 
 
-def test_transferring_to_oneself_is_an_error(active: ChatSession) -> None:
+def test_transferring_to_oneself_is_an_error(active: ChatSession, clock: ManualClock) -> None:
     with pytest.raises(TransferToSelfError, match="transfer is not allowed in status UserLast"):
-        active.transfer(to=ALICE, by=ALICE)
+        active.transfer(to=ALICE, by=ALICE, at=clock.now())
 
 
-def test_transfer_of_a_queued_session_is_not_allowed(queued: ChatSession) -> None:
+def test_transfer_of_a_queued_session_is_not_allowed(
+    queued: ChatSession, clock: ManualClock
+) -> None:
     with pytest.raises(CommandNotAllowedError) as caught:
-        queued.transfer(to=BOB, by=ALICE)
+        queued.transfer(to=BOB, by=ALICE, at=clock.now())
     assert caught.value.command == "transfer" and caught.value.status is S.InQueue
 
 
-def test_accept_transfer_makes_the_target_the_handling_user(transferring: ChatSession) -> None:
+def test_accept_transfer_makes_the_target_the_handling_user(
+    transferring: ChatSession, clock: ManualClock
+) -> None:
     status = transferring.status
-    assert transferring.accept_transfer(by=BOB).changed
+    assert transferring.accept_transfer(by=BOB, at=clock.now()).changed
     assert transferring.user_id == BOB
     assert transferring.transfer_to is None and transferring.transfer_requested_at is None
     assert transferring.status is status
@@ -73,9 +82,11 @@ def test_accept_transfer_makes_the_target_the_handling_user(transferring: ChatSe
     check_invariants(transferring)
 
 
-def test_reject_transfer_clears_it_and_the_user_goes_on(transferring: ChatSession) -> None:
+def test_reject_transfer_clears_it_and_the_user_goes_on(
+    transferring: ChatSession, clock: ManualClock
+) -> None:
     before = transferring.to_dict()
-    assert transferring.reject_transfer(by=BOB).changed
+    assert transferring.reject_transfer(by=BOB, at=clock.now()).changed
     after = transferring.to_dict()
     changed = {k for k in before if before[k] != after[k]}
     assert changed == {"transfer_to", "transfer_requested_at"}
@@ -85,48 +96,62 @@ def test_reject_transfer_clears_it_and_the_user_goes_on(transferring: ChatSessio
     check_invariants(transferring)
 
 
-def test_reject_without_pending_transfer_changes_nothing(active: ChatSession) -> None:
-    assert_noop(active, lambda: active.reject_transfer(by=BOB), NoOpReason.NO_TRANSFER_PENDING)
+def test_reject_without_pending_transfer_changes_nothing(
+    active: ChatSession, clock: ManualClock
+) -> None:
+    assert_noop(active, lambda: active.reject_transfer(by=BOB, at=clock.now()),
+                NoOpReason.NO_TRANSFER_PENDING)
 
 
 def test_reject_by_someone_other_than_the_target_changes_nothing(
-    transferring: ChatSession,
+    transferring: ChatSession, clock: ManualClock
 ) -> None:
-    assert_noop(transferring, lambda: transferring.reject_transfer(by=CAROL),
+    assert_noop(transferring, lambda: transferring.reject_transfer(by=CAROL, at=clock.now()),
                 NoOpReason.NOT_TRANSFER_TARGET)
-    assert_noop(transferring, lambda: transferring.reject_transfer(by=ALICE),
+    assert_noop(transferring, lambda: transferring.reject_transfer(by=ALICE, at=clock.now()),
                 NoOpReason.NOT_TRANSFER_TARGET)
 
 
 def test_reject_on_a_session_in_any_status_without_transfer_is_a_no_op(
-    queued: ChatSession,
+    queued: ChatSession, clock: ManualClock
 ) -> None:
-    assert_noop(queued, lambda: queued.reject_transfer(by=BOB), NoOpReason.NO_TRANSFER_PENDING)
-    queued.delete()
+    assert_noop(queued, lambda: queued.reject_transfer(by=BOB, at=clock.now()),
+                NoOpReason.NO_TRANSFER_PENDING)
+    queued.delete(at=clock.now())
     queued.pull_events()
-    assert_noop(queued, lambda: queued.reject_transfer(by=BOB), NoOpReason.NO_TRANSFER_PENDING)
+    assert_noop(queued, lambda: queued.reject_transfer(by=BOB, at=clock.now()),
+                NoOpReason.NO_TRANSFER_PENDING)
 
 
-def test_accept_without_pending_transfer_changes_nothing(active: ChatSession) -> None:
-    assert_noop(active, lambda: active.accept_transfer(by=BOB), NoOpReason.NO_TRANSFER_PENDING)
+def test_accept_without_pending_transfer_changes_nothing(
+    active: ChatSession, clock: ManualClock
+) -> None:
+    assert_noop(active, lambda: active.accept_transfer(by=BOB, at=clock.now()),
+                NoOpReason.NO_TRANSFER_PENDING)
 
 
-def test_accept_by_non_target_changes_nothing(transferring: ChatSession) -> None:
-    assert_noop(transferring, lambda: transferring.accept_transfer(by=CAROL),
+def test_accept_by_non_target_changes_nothing(
+    transferring: ChatSession, clock: ManualClock
+) -> None:
+    assert_noop(transferring, lambda: transferring.accept_transfer(by=CAROL, at=clock.now()),
                 NoOpReason.NOT_TRANSFER_TARGET)
 
 
-def test_cancel_transfer_by_the_owner_withdraws_it(transferring: ChatSession) -> None:
-    assert transferring.cancel_transfer(by=ALICE).changed
+def test_cancel_transfer_by_the_owner_withdraws_it(
+    transferring: ChatSession, clock: ManualClock
+) -> None:
+    assert transferring.cancel_transfer(by=ALICE, at=clock.now()).changed
     assert transferring.transfer_to is None
     (event,) = transferring.pull_events()
     assert isinstance(event, TransferCancelled) and event.to == BOB
 
 
 def test_cancel_transfer_no_ops(active: ChatSession, clock: ManualClock) -> None:
-    assert_noop(active, lambda: active.cancel_transfer(by=ALICE), NoOpReason.NO_TRANSFER_PENDING)
-    active.transfer(to=BOB, by=ALICE)
-    assert_noop(active, lambda: active.cancel_transfer(by=BOB), NoOpReason.NOT_OWNER)
+    assert_noop(active, lambda: active.cancel_transfer(by=ALICE, at=clock.now()),
+                NoOpReason.NO_TRANSFER_PENDING)
+    active.transfer(to=BOB, by=ALICE, at=clock.now())
+    assert_noop(active, lambda: active.cancel_transfer(by=BOB, at=clock.now()),
+                NoOpReason.NOT_OWNER)
 
 
 def test_expire_transfer_only_after_the_timeout(
@@ -134,31 +159,32 @@ def test_expire_transfer_only_after_the_timeout(
 ) -> None:
     timeout = timedelta(minutes=2)
     # the fixture advanced the clock 10 s after the transfer
-    assert_noop(transferring, lambda: transferring.expire_transfer(timeout),
+    assert_noop(transferring, lambda: transferring.expire_transfer(timeout, at=clock.now()),
                 NoOpReason.NOT_EXPIRED)
     clock.advance(timeout - timedelta(seconds=10))
-    assert transferring.expire_transfer(timeout).changed
+    assert transferring.expire_transfer(timeout, at=clock.now()).changed
     assert transferring.transfer_to is None and transferring.user_id == ALICE
     (event,) = transferring.pull_events()
     assert isinstance(event, TransferExpired) and event.waited == timeout
 
 
-def test_expire_without_transfer_is_a_no_op(active: ChatSession) -> None:
-    assert_noop(active, lambda: active.expire_transfer(timedelta(0)),
+def test_expire_without_transfer_is_a_no_op(active: ChatSession, clock: ManualClock) -> None:
+    assert_noop(active, lambda: active.expire_transfer(timedelta(0), at=clock.now()),
                 NoOpReason.NO_TRANSFER_PENDING)
 
 
-def test_expire_rejects_a_negative_timeout(transferring: ChatSession) -> None:
+def test_expire_rejects_a_negative_timeout(transferring: ChatSession, clock: ManualClock) -> None:
     with pytest.raises(InvalidArgumentError, match="timeout"):
-        transferring.expire_transfer(timedelta(seconds=-1))
+        transferring.expire_transfer(timedelta(seconds=-1), at=clock.now())
 
 
 def test_after_an_accepted_transfer_the_previous_user_can_only_listen(
-    transferring: ChatSession,
+    transferring: ChatSession, clock: ManualClock
 ) -> None:
     from chatsession import NotHandlingUserError
 
-    transferring.accept_transfer(by=BOB)
+    transferring.accept_transfer(by=BOB, at=clock.now())
     with pytest.raises(NotHandlingUserError):
-        transferring.post_user_message("still here", by=ALICE)
-    assert transferring.transfer(to=CAROL, by=ALICE).reason is NoOpReason.NOT_OWNER
+        transferring.post_user_message("still here", by=ALICE, at=clock.now())
+    outcome = transferring.transfer(to=CAROL, by=ALICE, at=clock.now())
+    assert outcome.reason is NoOpReason.NOT_OWNER

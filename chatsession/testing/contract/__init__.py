@@ -2,8 +2,8 @@
 
 An adapter runs it by subclassing ``ChatSessionRepositoryContract`` in a test module
 (the class name must start with ``Test`` for pytest to collect it) and overriding the
-``repository_factory`` fixture: a callable that takes a ``Clock`` and returns a new,
-empty repository using it::
+``repository_factory`` fixture: a callable that takes no argument and returns a new,
+empty repository each time it is called::
 
     import itertools
     import pytest
@@ -13,10 +13,12 @@ empty repository using it::
         @pytest.fixture
         def repository_factory(self, tmp_path):
             n = itertools.count()
-            return lambda clock: MyRepository(tmp_path / f"{next(n)}.db", clock=clock)
+            return lambda: MyRepository(tmp_path / f"{next(n)}.db")
 
-The suite needs ``pytest`` and ``hypothesis`` (the ``dev`` extra). Repositories with a
-``close()`` method are closed after each test.
+A repository holds no clock: the tests take the time of every command (``at=``) from
+the ``clock`` fixture, a ``ManualClock`` they move. The suite needs ``pytest`` and
+``hypothesis`` (the ``dev`` extra). Repositories with a ``close()`` method are closed
+after each test.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Iterator
 import pytest
 
 from chatsession.adapters.clock import ManualClock
-from chatsession.ports.repository import ChatSessionRepository
+from chatsession.ports.stores import ChatSessionRepository
 from chatsession.testing.contract.arguments import ArgumentContract
 from chatsession.testing.contract.outbox import OutboxContract
 from chatsession.testing.contract.queries import QueryContract
@@ -47,20 +49,18 @@ class ChatSessionRepositoryContract(
 
     @pytest.fixture
     def clock(self) -> ManualClock:
-        """The clock loaded sessions read (a ``ManualClock``; tests move it)."""
+        """Where the tests take the time of the commands they run (``at=``); they move it."""
         return ManualClock(START)
 
     @pytest.fixture
     def repository_factory(self) -> RepositoryFactory:
-        """Override: return a callable making a new, empty repository on a clock."""
+        """Override: return a callable (no arguments) making a new, empty repository."""
         pytest.fail("override the repository_factory fixture to run the contract suite")
 
     @pytest.fixture
-    def repository(
-        self, repository_factory: RepositoryFactory, clock: ManualClock
-    ) -> Iterator[ChatSessionRepository]:
-        """A new, empty repository on ``clock``; closed afterwards if it can be."""
-        repo = repository_factory(clock)
+    def repository(self, repository_factory: RepositoryFactory) -> Iterator[ChatSessionRepository]:
+        """A new, empty repository; closed afterwards if it can be."""
+        repo = repository_factory()
         yield repo
         close = getattr(repo, "close", None)
         if callable(close):

@@ -15,7 +15,8 @@ from chatsession.domain.errors import (
 )
 from chatsession.domain.session import ChatSession
 from chatsession.domain.topic import ChatTopic
-from chatsession.ports.repository import ChatSessionNotFoundError, ChatSessionRepository
+from chatsession.ports.errors import ChatSessionNotFoundError
+from chatsession.ports.stores import ChatSessionRepository
 from chatsession.testing.contract.support import S, all_records, request, stored
 
 BAD_IDS: tuple[Any, ...] = ("1", 1.0, True, 0, -1, 2**31, 2**63, None)
@@ -79,7 +80,7 @@ class ArgumentContract:
         Not a session (SQLite compares ``"1"`` and ``True`` equal to 1), not not-found,
         not an ``OverflowError``.
         """
-        first = ChatSession.request(1, ChatTopic(id=1), clock=clock)
+        first = ChatSession.request(1, ChatTopic(id=1), at=clock.now())
         repository.add(first)
         with pytest.raises(InvalidArgumentError) as caught:
             repository.get(bad)
@@ -141,12 +142,22 @@ class ArgumentContract:
         assert len(repository.outbox.read(limit=2**63)) == 1
 
     @pytest.mark.parametrize(
-        "bad", [{"after": 2**63}, {"after": -1}, {"after": "0"}, {"limit": 0}], ids=repr
+        "bad",
+        [
+            {"after": 2**63},
+            {"after": -1},
+            {"after": "0"},
+            {"limit": 0},
+            {"include_published": 1},
+            {"include_published": "yes"},
+            {"include_published": None},
+        ],
+        ids=repr,
     )
     def test_outbox_read_refuses_bad_arguments(
         self, repository: ChatSessionRepository, bad: dict[str, Any]
     ) -> None:
-        """``Outbox.read`` takes a sequence >= 0 as cursor and a limit >= 1 (or None)."""
+        """``Outbox.read`` takes a sequence >= 0 as cursor, a limit >= 1 (or None), a bool."""
         with pytest.raises(InvalidArgumentError):
             repository.outbox.read(**bad)
 
@@ -159,6 +170,17 @@ class ArgumentContract:
         [record] = repository.outbox.read()
         with pytest.raises(InvalidArgumentError):
             repository.outbox.mark_published([record.sequence, bad])
+        assert repository.outbox.read() == [record]
+
+    @pytest.mark.parametrize("bad", [5, None, "12", b"\x01", 1.0], ids=repr)
+    def test_mark_published_refuses_what_is_no_iterable_of_sequences(
+        self, repository: ChatSessionRepository, clock: ManualClock, bad: Any
+    ) -> None:
+        """``mark_published`` takes an iterable of sequences: not one int, not a ``str``."""
+        stored(repository, clock)
+        [record] = repository.outbox.read()
+        with pytest.raises(InvalidArgumentError):
+            repository.outbox.mark_published(bad)
         assert repository.outbox.read() == [record]
 
     # ------------------------------------------------------ invalid sessions

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import MutableMapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chatsession.adapters.clock import ManualClock
 from chatsession.adapters.event_codec import decode_event
-from chatsession.ports.repository import (
-    ChatSessionRepository,
-    ConcurrencyError,
-    OutboxRecord,
-)
+from chatsession.ports.errors import ConcurrencyError
+from chatsession.ports.stores import ChatSessionRepository, OutboxRecord
 from chatsession.testing.contract.support import (
     START,
     BoomError,
@@ -37,13 +34,12 @@ class OutboxContract:
         session = request(repository, clock)
         expected = [(1, e) for e in session.pending_events]
         repository.add(session)
-        clock.advance(timedelta(seconds=5))
-        session.pick_up(by=7)
-        session.transfer(to=8, by=7)
+        now = clock.advance(timedelta(seconds=5))
+        session.pick_up(by=7, at=now)
+        session.transfer(to=8, by=7, at=now)
         expected += [(2, e) for e in session.pending_events]
         repository.save(session)
-        clock.advance(timedelta(seconds=5))
-        session.accept_transfer(by=8)
+        session.accept_transfer(by=8, at=clock.advance(timedelta(seconds=5)))
         expected += [(3, e) for e in session.pending_events]
         repository.save(session)
         records = all_records(repository)
@@ -62,11 +58,11 @@ class OutboxContract:
         """Events of several sessions are in the order their saves committed."""
         a = stored(repository, clock, user=7)
         b = stored(repository, clock, user=8)
-        a.transfer(to=9, by=7)
+        a.transfer(to=9, by=7, at=clock.now())
         repository.save(a)
-        b.transfer(to=9, by=8)
+        b.transfer(to=9, by=8, at=clock.now())
         repository.save(b)
-        a.cancel_transfer(by=7)
+        a.cancel_transfer(by=7, at=clock.now())
         repository.save(a)
         tail = [(r.chat_session_id, r.event_name) for r in all_records(repository)[-3:]]
         assert tail == [
@@ -134,7 +130,7 @@ class OutboxContract:
         assert len(records) == 4
         clock.advance(timedelta(minutes=3))
         done = [records[0].sequence, records[2].sequence]
-        assert repository.outbox.mark_published(done) == 2
+        assert repository.outbox.mark_published(done, at=clock.now()) == 2
         assert repository.outbox.read() == [records[1], records[3]]
         assert repository.outbox.read(after=records[1].sequence) == [records[3]]
         later = START + timedelta(hours=1)
@@ -151,11 +147,11 @@ class OutboxContract:
         """A save that fails writes no event; the session keeps them pending."""
         sid = stored(repository, clock, user=7).chat_session_id
         stale, fresh = repository.get(sid), repository.get(sid)
-        fresh.customer_fetched()
+        fresh.customer_fetched(at=clock.now())
         repository.save(fresh)
         records = all_records(repository)
-        stale.transfer(to=8, by=7)
-        stale.cancel_transfer(by=7)
+        stale.transfer(to=8, by=7, at=clock.now())
+        stale.cancel_transfer(by=7, at=clock.now())
         pending = stale.pending_events
         with pytest.raises(ConcurrencyError), repository.transaction() as tx:
             tx.save(stale)
@@ -212,3 +208,24 @@ class OutboxContract:
         everything = all_records(repository)
         assert [r.published_at for r in everything] == [at, at, at]
         assert repository.outbox.read() == []
+
+    def test_mark_published_without_at_stamps_the_current_utc_time(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """Without ``at``, ``published_at`` is the time of the call, in UTC.
+
+        The repository has no clock of its own: the time is the current UTC time
+        between just before and just after the call (not the test's ``ManualClock``).
+        """
+        stored(repository, clock, user=7)
+        records = repository.outbox.read()
+        before = datetime.now(UTC)
+        assert repository.outbox.mark_published([records[0].sequence]) == 1
+        after = datetime.now(UTC)
+        [marked] = [r for r in all_records(repository) if r.published]
+        assert marked.sequence == records[0].sequence
+        assert marked.published_at is not None
+        assert marked.published_at.utcoffset() == timedelta(0)
+        assert before <= marked.published_at <= after
+        assert marked.published_at != clock.now()
+        assert repository.outbox.read() == records[1:]

@@ -12,9 +12,7 @@ from chatsession.domain.events import EndReason
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE
 from chatsession.domain.topic import ChatTopic
-from chatsession.ports.repository import (
-    ChatSessionRepository,
-)
+from chatsession.ports.stores import ChatSessionRepository
 from chatsession.testing.contract.support import (
     BoomError,
     S,
@@ -73,7 +71,7 @@ class QueryContract:
         offline = request(repository, clock, agents_available=False)
         repository.add(offline)
         left = stored(repository, clock, topic_id=2)
-        left.leave_queue()
+        left.leave_queue(at=clock.now())
         repository.save(left)
         assert repository.count_in_queue() == 4
         assert repository.count_in_queue(1) == 3
@@ -87,10 +85,10 @@ class QueryContract:
         a = stored(repository, clock, user=7)
         stored(repository, clock, user=8)
         b = stored(repository, clock, user=7, topic_id=2)
-        b.post_customer_message("hello?")
+        b.post_customer_message("hello?", at=clock.now())
         repository.save(b)
         ended = stored(repository, clock, user=7)
-        ended.end(EndReason.BY_CUSTOMER)
+        ended.end(EndReason.BY_CUSTOMER, at=clock.now())
         repository.save(ended)
         stored(repository, clock)
         got = repository.active_sessions_of(7)
@@ -98,8 +96,8 @@ class QueryContract:
         assert {s.status for s in got} <= ACTIVE
         assert repository.active_sessions_of(9) == []
         moved = repository.get(a.chat_session_id)
-        moved.transfer(to=9, by=7)
-        moved.accept_transfer(by=9)
+        moved.transfer(to=9, by=7, at=clock.now())
+        moved.accept_transfer(by=9, at=clock.now())
         repository.save(moved)
         assert repository.active_sessions_of(7) == [b]
         assert repository.active_sessions_of(9) == [moved]
@@ -157,7 +155,7 @@ class QueryContract:
         got = [repository.next_id() for _ in range(20)]
         assert got == sorted(set(got))
         assert got[0] >= 1
-        big = ChatSession.request(got[-1] + 1000, ChatTopic(id=1), clock=clock)
+        big = ChatSession.request(got[-1] + 1000, ChatTopic(id=1), at=clock.now())
         repository.add(big)
         assert repository.next_id() > big.chat_session_id
 
@@ -197,7 +195,7 @@ class QueryContract:
         after = repository.next_id()
         assert after > max(drawn, kept.chat_session_id)
         assert repository.next_id() > after
-        session = ChatSession.request(after, ChatTopic(id=1), clock=clock)
+        session = ChatSession.request(after, ChatTopic(id=1), at=clock.now())
         repository.add(session)  # the id is free: nothing of the rolled-back unit stayed
         assert repository.get(after) == session
 
@@ -211,11 +209,11 @@ class QueryContract:
         """
         kept = repository.next_id()
         with repository.transaction() as tx:
-            tx.add(ChatSession.request(kept + 1, ChatTopic(id=1), clock=clock))
-            repository.add(ChatSession.request(kept + 2, ChatTopic(id=1), clock=clock))
+            tx.add(ChatSession.request(kept + 1, ChatTopic(id=1), at=clock.now()))
+            repository.add(ChatSession.request(kept + 2, ChatTopic(id=1), at=clock.now()))
             drawn = [tx.next_id(), repository.next_id()]
             assert drawn[0] > kept + 2 and drawn[1] > drawn[0]
             for sid in drawn:
-                tx.add(ChatSession.request(sid, ChatTopic(id=1), clock=clock))
+                tx.add(ChatSession.request(sid, ChatTopic(id=1), at=clock.now()))
         assert repository.next_id() > drawn[1]
         assert [s.chat_session_id for s in repository.list_page()] == [kept + 1, kept + 2, *drawn]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -14,13 +14,12 @@ from chatsession.domain.events import EndReason
 from chatsession.domain.invariants import check_invariants
 from chatsession.domain.session import ChatSession
 from chatsession.domain.topic import ChatTopic
-from chatsession.ports.repository import (
+from chatsession.ports.errors import (
     ChatSessionNotFoundError,
-    ChatSessionRepository,
     ConcurrencyError,
     DuplicateChatSessionError,
-    Outbox,
 )
+from chatsession.ports.stores import ChatSessionRepository, Outbox
 from chatsession.testing.contract.support import (
     PROPERTY_SETTINGS,
     START,
@@ -32,6 +31,9 @@ from chatsession.testing.contract.support import (
     stored,
 )
 from chatsession.testing.strategies import sessions
+
+OFFSETS = st.integers(-14 * 3600, 14 * 3600).map(lambda s: timezone(timedelta(seconds=s)))
+"""A UTC offset of whole seconds (what the domain accepts), UTC among them."""
 
 
 class StorageContract:
@@ -75,9 +77,16 @@ class StorageContract:
     ) -> None:
         """Any valid session comes back equal, at version 1, with the same UTC offsets.
 
-        Its events are in the outbox, and decode to what they were.
+        Its events are in the outbox, and decode to what they were. Commands record UTC
+        times; a session restored from elsewhere may hold any offset, so its times are
+        moved to a drawn one first (the same instants).
         """
         session = data.draw(sessions(chat_session_id=repository.next_id()), label="session")
+        zone = data.draw(OFFSETS, label="offset")
+        for name in TIME_FIELDS:
+            value = getattr(session, name)
+            if value is not None:
+                setattr(session, name, value.astimezone(zone))
         original = session.copy()
         repository.add(session)
         loaded = repository.get(session.chat_session_id)
@@ -97,15 +106,30 @@ class StorageContract:
                 assert after.utcoffset() == before.utcoffset(), name
                 assert after.replace(tzinfo=None) == before.replace(tzinfo=None), name
 
-    def test_loaded_sessions_read_the_repository_clock(
+    def test_a_loaded_session_needs_no_clock(
         self, repository: ChatSessionRepository, clock: ManualClock
     ) -> None:
-        """A loaded session gets the repository's clock, not the one it was built on."""
-        other = ManualClock(START + timedelta(days=1))
-        session = request(repository, other)
+        """A session loaded from the store takes commands at the time given (``at=``).
+
+        The store hands out no clock: the command records ``at`` (in UTC) on the session
+        and its events, and a save stores that time with them.
+        """
+        session = request(repository, clock)
         repository.add(session)
+        later = clock.advance(timedelta(minutes=5))
         loaded = repository.get(session.chat_session_id)
-        assert loaded.clock is repository.clock is clock
+        assert loaded.pick_up(by=7, at=later).changed
+        assert loaded.when_started == later
+        assert loaded.pending_events
+        assert all(e.occurred_at == later for e in loaded.pending_events)
+        repository.save(loaded)
+        again = repository.get(session.chat_session_id)
+        assert again.when_started == later
+        assert again.when_started is not None and again.when_started.utcoffset() == timedelta(0)
+        assert again.when_requested == START
+        records = repository.outbox.read(chat_session_id=session.chat_session_id, limit=None)
+        assert [r.occurred_at for r in records] == [START] + [later] * (len(records) - 1)
+        assert all(r.occurred_at.utcoffset() == timedelta(0) for r in records)
 
     def test_get_of_an_unknown_id_raises_not_found(self, repository: ChatSessionRepository) -> None:
         """``get`` of an id never stored raises ``ChatSessionNotFoundError``."""
@@ -122,7 +146,7 @@ class StorageContract:
         """``add`` of a stored id raises and leaves the store and the session as they were."""
         first = stored(repository, clock)
         again = ChatSession.request(
-            first.chat_session_id, ChatTopic(id=2), clock=clock, agents_available=False
+            first.chat_session_id, ChatTopic(id=2), at=clock.now(), agents_available=False
         )
         records = all_records(repository)
         with pytest.raises(DuplicateChatSessionError) as caught:
@@ -140,8 +164,7 @@ class StorageContract:
         """Every successful ``save`` adds one to the stored and the session's version."""
         session = stored(repository, clock)
         for expected in (2, 3, 4):
-            clock.advance(timedelta(seconds=1))
-            session.customer_fetched()
+            session.customer_fetched(at=clock.advance(timedelta(seconds=1)))
             repository.save(session)
             assert session.version == expected
             assert repository.get(session.chat_session_id).version == expected
@@ -151,12 +174,13 @@ class StorageContract:
     ) -> None:
         """``save`` stores what the commands changed."""
         session = stored(repository, clock)
-        clock.advance(timedelta(minutes=1))
-        session.pick_up(by=7)
-        session.transfer(to=8, by=7)
+        now = clock.advance(timedelta(minutes=1))
+        session.pick_up(by=7, at=now)
+        session.transfer(to=8, by=7, at=now)
         repository.save(session)
         loaded = repository.get(session.chat_session_id)
         assert loaded == session
+        assert loaded.when_started == loaded.transfer_requested_at == now
         assert loaded.transfer_pending
         assert (loaded.user_id, loaded.transfer_to) == (7, 8)
 
@@ -166,10 +190,10 @@ class StorageContract:
         """Saving a session someone else saved since it was loaded raises; nothing is stored."""
         sid = stored(repository, clock, user=7).chat_session_id
         mine, theirs = repository.get(sid), repository.get(sid)
-        theirs.transfer(to=8, by=7)
+        theirs.transfer(to=8, by=7, at=clock.now())
         repository.save(theirs)
         winner, records = repository.get(sid), all_records(repository)
-        mine.end(EndReason.BY_CUSTOMER)
+        mine.end(EndReason.BY_CUSTOMER, at=clock.now())
         pending = mine.pending_events
         with pytest.raises(ConcurrencyError) as caught:
             repository.save(mine)
@@ -188,13 +212,13 @@ class StorageContract:
         """After a ``ConcurrencyError``, reload, re-apply and save works."""
         sid = stored(repository, clock, user=7).chat_session_id
         mine, theirs = repository.get(sid), repository.get(sid)
-        theirs.transfer(to=8, by=7)
+        theirs.transfer(to=8, by=7, at=clock.now())
         repository.save(theirs)
-        mine.transfer(to=9, by=7)
+        mine.transfer(to=9, by=7, at=clock.now())
         with pytest.raises(ConcurrencyError):
             repository.save(mine)
         retry = repository.get(sid)
-        retry.transfer(to=9, by=7)
+        retry.transfer(to=9, by=7, at=clock.now())
         repository.save(retry)
         assert repository.get(sid).transfer_to == 9
         assert repository.get(sid).version == 3
@@ -217,7 +241,7 @@ class StorageContract:
         sid = stored(repository, clock, user=7).chat_session_id
         before = repository.get(sid)
         loaded = repository.get(sid)
-        loaded.transfer(to=8, by=7)
+        loaded.transfer(to=8, by=7, at=clock.now())
         loaded.alert_level = 3
         assert repository.get(sid) == before
         assert repository.get(sid).transfer_to is None
@@ -229,7 +253,7 @@ class StorageContract:
         session = request(repository, clock)
         repository.add(session)
         snapshot = repository.get(session.chat_session_id)
-        session.pick_up(by=7)
+        session.pick_up(by=7, at=clock.now())
         assert repository.get(session.chat_session_id) == snapshot
 
     def test_every_query_returns_independent_copies(
@@ -240,9 +264,9 @@ class StorageContract:
         queue = stored(repository, clock).chat_session_id
         first = repository.first_in_queue()
         assert first is not None and first.chat_session_id == queue
-        first.leave_queue()
+        first.leave_queue(at=clock.now())
         [active] = repository.active_sessions_of(7)
-        active.transfer(to=9, by=7)
+        active.transfer(to=9, by=7, at=clock.now())
         for s in repository.list_page().items:
             s.alert_level = 3
         assert repository.get(queue).status is S.InQueue

@@ -13,14 +13,11 @@ from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
 from chatsession.ports.clock import Clock
-from chatsession.ports.repository import (
-    ChatSessionRepository,
-    OutboxRecord,
-)
+from chatsession.ports.stores import ChatSessionRepository, OutboxRecord
 
 S = ChatSessionStatus
-RepositoryFactory = Callable[[Clock], ChatSessionRepository]
-"""Makes a new, empty repository whose loaded sessions read the given clock."""
+RepositoryFactory = Callable[[], ChatSessionRepository]
+"""Makes a new, empty repository (each call its own store)."""
 
 START = datetime(2024, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=2)))
 TIME_FIELDS = (
@@ -50,10 +47,13 @@ def request(
     bot: bool = False,
     agents_available: bool = True,
 ) -> ChatSession:
-    """A new session from ``repo.next_id()``: InQueue (or OfflineForm without agents)."""
+    """A new session from ``repo.next_id()``, requested at ``clock.now()``.
+
+    InQueue (or OfflineForm without agents).
+    """
     topic = ChatTopic(id=topic_id, bot_enabled=bot)
     return ChatSession.request(
-        repo.next_id(), topic, clock=clock, agents_available=agents_available
+        repo.next_id(), topic, at=clock.now(), agents_available=agents_available
     )
 
 
@@ -65,10 +65,13 @@ def stored(
     user: int | None = None,
     bot: bool = False,
 ) -> ChatSession:
-    """A session added to ``repo`` (picked up by ``user`` first if given), reloaded."""
+    """A session added to ``repo`` (picked up by ``user`` first if given), reloaded.
+
+    Every time it records is ``clock.now()``.
+    """
     session = request(repo, clock, topic_id=topic_id, bot=bot)
     if user is not None:
-        session.pick_up(by=user)
+        session.pick_up(by=user, at=clock.now())
     repo.add(session)
     return repo.get(session.chat_session_id)
 

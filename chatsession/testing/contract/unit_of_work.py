@@ -8,12 +8,8 @@ import pytest
 
 from chatsession.adapters.clock import ManualClock
 from chatsession.domain.session import ChatSession
-from chatsession.ports.repository import (
-    ChatSessionNotFoundError,
-    ChatSessionRepository,
-    ConcurrencyError,
-    TransactionError,
-)
+from chatsession.ports.errors import ChatSessionNotFoundError, ConcurrencyError, TransactionError
+from chatsession.ports.stores import ChatSessionRepository
 from chatsession.testing.contract.support import (
     BoomError,
     all_records,
@@ -36,7 +32,7 @@ class UnitOfWorkContract:
             new = request(repository, clock)
             tx.add(new)
             loaded = tx.get(existing.chat_session_id)
-            loaded.transfer(to=8, by=7)
+            loaded.transfer(to=8, by=7, at=clock.now())
             tx.save(loaded)
             assert new.version == 1 and loaded.version == 2
         assert repository.get(new.chat_session_id) == new
@@ -57,7 +53,7 @@ class UnitOfWorkContract:
         with pytest.raises(BoomError), repository.transaction() as tx:
             tx.add(new)
             loaded = tx.get(existing.chat_session_id)
-            loaded.transfer(to=8, by=7)
+            loaded.transfer(to=8, by=7, at=clock.now())
             tx.save(loaded)
             raise BoomError
         with pytest.raises(ChatSessionNotFoundError):
@@ -93,9 +89,9 @@ class UnitOfWorkContract:
         """Two saves in one unit of work: two versions, each event written once."""
         session = stored(repository, clock, user=7)
         with repository.transaction() as tx:
-            session.transfer(to=8, by=7)
+            session.transfer(to=8, by=7, at=clock.now())
             tx.save(session)
-            session.reject_transfer(by=8)
+            session.reject_transfer(by=8, at=clock.now())
             tx.save(session)
         assert session.version == 3
         assert repository.get(session.chat_session_id).version == 3
@@ -112,9 +108,9 @@ class UnitOfWorkContract:
         """Events recorded after the last save of a unit of work are not taken."""
         session = stored(repository, clock, user=7)
         with repository.transaction() as tx:
-            session.transfer(to=8, by=7)
+            session.transfer(to=8, by=7, at=clock.now())
             tx.save(session)
-            session.cancel_transfer(by=7)  # not saved in this transaction
+            session.cancel_transfer(by=7, at=clock.now())  # not saved in this transaction
         assert [e.name for e in session.pending_events] == ["TransferCancelled"]
         repository.save(session)
         assert all_records(repository)[-1].event_name == "TransferCancelled"
@@ -126,10 +122,10 @@ class UnitOfWorkContract:
         """The commit takes exactly the stored events off the session, not a count of them."""
         session = stored(repository, clock, user=7)
         with repository.transaction() as tx:
-            session.transfer(to=8, by=7)
+            session.transfer(to=8, by=7, at=clock.now())
             tx.save(session)
             assert [e.name for e in session.pull_events()] == ["TransferRequested"]
-            session.cancel_transfer(by=7)  # recorded, not saved in this unit of work
+            session.cancel_transfer(by=7, at=clock.now())  # recorded, not saved in this unit
         assert [e.name for e in session.pending_events] == ["TransferCancelled"]
         assert all_records(repository)[-1].event_name == "TransferRequested"
 
@@ -172,7 +168,7 @@ class UnitOfWorkContract:
         sid = stored(repository, clock, user=7).chat_session_id
         contenders = [repository.get(sid) for _ in range(4)]
         for n, session in enumerate(contenders):
-            session.transfer(to=10 + n, by=7)
+            session.transfer(to=10 + n, by=7, at=clock.now())
         barrier = threading.Barrier(len(contenders))
         results: list[str] = []
 

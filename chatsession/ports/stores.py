@@ -1,4 +1,4 @@
-"""The repository port: where chat sessions are kept, with optimistic concurrency and an outbox.
+"""The store ports: where chat sessions are kept, with optimistic concurrency and an outbox.
 
 Version semantics (every adapter keeps them; ``chatsession.testing`` checks them):
 
@@ -20,135 +20,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from chatsession.domain.errors import ChatSessionError
+from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ChatSessionStatus
-
-if TYPE_CHECKING:  # the aggregate imports the clock port: no import cycle at runtime
-    from chatsession.domain.session import ChatSession
-    from chatsession.ports.clock import Clock
-
-# --------------------------------------------------------------------------- errors
-
-
-class RepositoryError(ChatSessionError):
-    """Base class of the errors a chat-session repository raises."""
-
-
-class ChatSessionNotFoundError(RepositoryError, LookupError):
-    """No session with ``chat_session_id`` is stored."""
-
-    def __init__(self, chat_session_id: int) -> None:
-        self.chat_session_id = chat_session_id
-        super().__init__(f"chat session {chat_session_id} is not stored")
-
-
-ChatSessionNotFound = ChatSessionNotFoundError
-"""The issue's name for ``ChatSessionNotFoundError`` (ruff's N818 wants the ``Error`` suffix)."""
-
-
-class DuplicateChatSessionError(RepositoryError):
-    """``add`` was given a session whose id is already stored."""
-
-    def __init__(self, chat_session_id: int) -> None:
-        self.chat_session_id = chat_session_id
-        super().__init__(
-            f"chat session {chat_session_id} is already stored; use save() to change it"
-        )
-
-
-class ConcurrencyError(RepositoryError):
-    """``save`` lost a race: the stored version is not the version the session was loaded with.
-
-    ``expected_version`` is the session's version (what the caller loaded),
-    ``actual_version`` the version stored now. Reload, re-apply the command, save again.
-    """
-
-    def __init__(self, chat_session_id: int, expected_version: int, actual_version: int) -> None:
-        self.chat_session_id = chat_session_id
-        self.expected_version = expected_version
-        self.actual_version = actual_version
-        super().__init__(
-            f"chat session {chat_session_id} was changed concurrently: loaded at version "
-            f"{expected_version}, stored version is {actual_version}; reload and retry"
-        )
-
-
-class RepositoryBusyError(RepositoryError):
-    """The store stayed locked by another writer for longer than the repository waits.
-
-    SQLite raises it when its busy timeout runs out (``database is locked``); the
-    ``sqlite3.OperationalError`` is its ``__cause__``. Nothing of the failed call was
-    stored (a unit of work it ended is rolled back): try again later.
-    """
-
-
-class UnstorableSessionError(RepositoryError, ValueError):
-    """The store refused a value of a session or of its events; nothing was stored.
-
-    A last line of defence: ``add`` and ``save`` check the domain invariants first
-    (``InvariantViolationError``), which already refuse what no adapter can store. It
-    is raised for what gets past them, such as an integer too large for a column, text
-    that cannot be encoded as UTF-8 (a lone surrogate in an event) or a constraint of
-    the schema; the driver's error is its ``__cause__``.
-    """
-
-
-class TransactionError(RepositoryError, RuntimeError):
-    """A unit of work was misused: nested, used after it ended, or carried over ``fork()``.
-
-    Also raised by a repository used after (or while) it was closed.
-    """
-
-
-class SchemaVersionError(RepositoryError):
-    """A store's schema is newer than this code knows (or otherwise unusable)."""
-
-    def __init__(self, found: int, supported: int, where: str = "") -> None:
-        self.found = found
-        self.supported = supported
-        place = f" {where}" if where else ""
-        super().__init__(
-            f"the store{place} has schema version {found}, this chatsession knows versions "
-            f"up to {supported}; upgrade chatsession (downgrades are not supported)"
-        )
-
-
-class ForeignStoreError(SchemaVersionError):
-    """The store belongs to another application: its schema is not chatsession's at all.
-
-    Raised when a repository is opened on a file that holds another application's
-    tables (or its own ``application_id``) rather than a chatsession store or an empty
-    file. The file is left exactly as it was: no table added, no migration, no change of
-    journal mode. ``found`` is its schema version (``PRAGMA user_version``),
-    ``supported`` the one this code writes; ``reason`` says what gave it away.
-    """
-
-    def __init__(self, found: int, supported: int, where: str = "", reason: str = "") -> None:
-        self.found = found
-        self.supported = supported
-        self.reason = reason
-        place = f" {where}" if where else ""
-        because = f" ({reason})" if reason else ""
-        RepositoryError.__init__(
-            self,
-            f"the store{place} is not a chatsession store{because}; it was left untouched: "
-            "give chatsession a file of its own (a new path or an empty file)",
-        )
-
-
-class StoreUnavailableError(RepositoryError, OSError):
-    """The store cannot be used: it cannot be opened, or it failed under a call.
-
-    Such as a path that is a directory, a file that is not a database, no permission, a
-    full disk, an I/O error or a corrupt file; also a process forked while a unit of work
-    was open on the store (SQLite's locks do not survive ``fork()``). The driver's error,
-    if any, is the ``__cause__``; the message names the file. Nothing of the failed call
-    was stored: a unit of work it ended is rolled back, its sessions keep their versions
-    and events. It is an ``OSError`` too (the store is a file that cannot be used).
-    """
-
 
 # ------------------------------------------------------------------ value types
 
@@ -306,7 +181,7 @@ class Outbox(Protocol):
         ...
 
     def mark_published(self, sequences: Iterable[int], *, at: datetime | None = None) -> int:
-        """Mark records published (at ``at``, default the clock's now); return how many changed.
+        """Mark records published (at ``at``, default now in UTC); return how many changed.
 
         Records already published keep their first ``published_at``; unknown sequences
         are ignored. Inside a unit of work on the same thread the marks join it: they
@@ -330,11 +205,6 @@ class ChatSessionRepository(ChatSessionStore, Protocol):
     the store itself rolled back a unit of work after such an error, the rest of that unit
     of work and its end raise the same kind of error (chained), and nothing of it is stored.
     """
-
-    @property
-    def clock(self) -> Clock:
-        """The clock loaded sessions are given."""
-        ...
 
     @property
     def outbox(self) -> Outbox:

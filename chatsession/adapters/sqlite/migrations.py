@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from chatsession.ports.repository import ForeignStoreError, SchemaVersionError
+from chatsession.ports.errors import ForeignStoreError, SchemaVersionError
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: the session table (SuperOffice's chat_session), its queue index, the outbox

@@ -1,0 +1,475 @@
+"""The store base: what every chat-session repository does, written once.
+
+A backend subclasses two classes and writes primitives only:
+
+* ``UnitOfWorkBase``: one unit of work (or one read). Its public methods (``add``,
+  ``save``, ``get``, the queries) check their arguments and the session's invariants,
+  keep the pending-writes bookkeeping, make each write all-or-nothing and turn query
+  results into pages. The backend implements ``_next_id``, ``_stored_version``,
+  ``_insert``, ``_update``, ``_append_records``, ``_select_one``, ``_select``, ``_count``,
+  ``_read_records``, ``_mark_published`` and ``_write_scope``.
+* ``RepositoryBase``: the unit-of-work protocol (one per thread, no nesting, commit or
+  roll back, events leave the sessions only after the commit) and the "each call is its
+  own unit of work" wrappers. The backend implements ``_begin``, ``_commit``,
+  ``_rollback`` and ``_reader``.
+
+The typing Protocols of ``chatsession.ports.stores`` stay the contract: an adopter may
+write an adapter from scratch and run ``chatsession.testing`` against it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from chatsession.adapters.event_codec import JsonObject, encode_event
+from chatsession.adapters.pending_writes import PendingWrites
+from chatsession.adapters.queries import (
+    OutboxQuery,
+    SessionQuery,
+    check_sequence,
+    outbox_query,
+    page_query,
+)
+from chatsession.domain.errors import InvalidArgumentError
+from chatsession.domain.events import ChatSessionEvent
+from chatsession.domain.invariants import check_invariants
+from chatsession.domain.session import ChatSession
+from chatsession.domain.status import ACTIVE, ChatSessionStatus
+from chatsession.domain.values import check_id, check_optional_id, utc
+from chatsession.domain.values import utc_now as current_utc_time
+from chatsession.ports.errors import (
+    ChatSessionNotFoundError,
+    ConcurrencyError,
+    DuplicateChatSessionError,
+    TransactionError,
+)
+from chatsession.ports.stores import ChatSessionPage, OutboxRecord
+
+_IN_QUEUE = frozenset({ChatSessionStatus.InQueue})
+_ACTIVE = frozenset(ACTIVE)
+T = TypeVar("T")
+
+
+class UnitOfWorkBase(ABC):
+    """One unit of work on a store: the ``ChatSessionStore`` port, written once.
+
+    ``writes`` is None for a read-only unit (a single read outside any unit of work).
+    """
+
+    __slots__ = ("writes",)
+
+    def __init__(self, *, writable: bool) -> None:
+        self.writes: PendingWrites | None = PendingWrites() if writable else None
+
+    # ------------------------------------------------------------ the port
+
+    def next_id(self) -> int:
+        """A new id: greater than every id stored or drawn by a committed unit of work.
+
+        The draw is part of this unit of work: a rollback releases the id.
+        """
+        self._writable()
+        return self._next_id()
+
+    def add(self, session: ChatSession) -> None:
+        """Store ``session`` (version 0) as version 1, with its pending events."""
+        self._writable()
+        check_invariants(session)
+        self._add_checked(session)
+
+    def save(self, session: ChatSession) -> None:
+        """Store ``session`` as ``version + 1`` if the stored version is ``session.version``."""
+        self._writable()
+        check_invariants(session)
+        self._save_checked(session)
+
+    def get(self, chat_session_id: int) -> ChatSession:
+        """The stored session; raises ``ChatSessionNotFoundError``."""
+        check_id(chat_session_id, "chat_session_id")
+        self._readable()
+        found = self._select_one(chat_session_id)
+        if found is None:
+            raise ChatSessionNotFoundError(chat_session_id)
+        return found
+
+    def first_in_queue(
+        self, topic_id: int | None = None, *, include_bot_sessions: bool = False
+    ) -> ChatSession | None:
+        """The waiting session with the lowest id (on ``topic_id`` if given)."""
+        query = SessionQuery(
+            limit=1,
+            statuses=_IN_QUEUE,
+            topic_id=check_optional_id(topic_id, "topic_id"),
+            with_bots=bool(include_bot_sessions),
+        )
+        self._readable()
+        found = self._select(query)
+        return found[0] if found else None
+
+    def count_in_queue(self, topic_id: int | None = None) -> int:
+        """The number of sessions InQueue (on ``topic_id`` if given), bot-held ones included."""
+        query = SessionQuery(statuses=_IN_QUEUE, topic_id=check_optional_id(topic_id, "topic_id"))
+        self._readable()
+        return self._count(query)
+
+    def active_sessions_of(self, user_id: int) -> list[ChatSession]:
+        """The sessions ``user_id`` handles in an active status, in id order."""
+        query = SessionQuery(statuses=_ACTIVE, user_id=check_id(user_id, "user_id"))
+        self._readable()
+        return self._select(query)
+
+    def list_page(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 50,
+        status: ChatSessionStatus | Iterable[ChatSessionStatus] | None = None,
+        topic_id: int | None = None,
+        user_id: int | None = None,
+    ) -> ChatSessionPage:
+        """Up to ``limit`` sessions with id greater than ``after``, in id order (keyset paging)."""
+        query = page_query(after, limit, status, topic_id, user_id)
+        if query.statuses is not None and not query.statuses:
+            return ChatSessionPage((), None)
+        self._readable()
+        found = self._select(query)
+        items = tuple(found[:limit])
+        more = len(found) > limit
+        return ChatSessionPage(items, items[-1].chat_session_id if more else None)
+
+    # ------------------------------------------------------------ the outbox
+
+    def read_outbox(self, query: OutboxQuery) -> list[OutboxRecord]:
+        """The outbox records ``query`` asks for (committed, and this unit's own)."""
+        self._readable()
+        return self._read_records(query)
+
+    def mark_published(self, sequences: frozenset[int], at: datetime) -> int:
+        """Mark the records ``sequences`` published at ``at``; return how many changed."""
+        self._writable()
+        return self._mark_published(sequences, at)
+
+    # ------------------------------------------------------------ shared steps
+
+    def _add_checked(self, session: ChatSession) -> None:
+        """``add`` of a session whose invariants were checked."""
+        writes = self._writable()
+        sid = session.chat_session_id
+        events, records = _records_of(writes, session, 1)
+        with self._write_scope(sid):
+            if self._stored_version(sid) is not None:
+                raise DuplicateChatSessionError(sid)
+            self._insert(session, 1)
+            self._append_records(records)
+        writes.wrote(session, 1, events)
+
+    def _save_checked(self, session: ChatSession) -> None:
+        """``save`` of a session whose invariants were checked."""
+        writes = self._writable()
+        sid, version = session.chat_session_id, session.version
+        events, records = _records_of(writes, session, version + 1)
+        with self._write_scope(sid):
+            if not self._update(session, version, version + 1):
+                stored = self._stored_version(sid)
+                if stored is None:
+                    raise ChatSessionNotFoundError(sid)
+                raise ConcurrencyError(sid, version, stored)
+            self._append_records(records)
+        writes.wrote(session, version + 1, events)
+
+    def _writable(self) -> PendingWrites:
+        """The bookkeeping of a writable unit that can still work; else ``TransactionError``."""
+        if self.writes is None:
+            raise TransactionError("this store is read-only (no unit of work is open)")
+        self._check_usable(writing=True)
+        return self.writes
+
+    def _readable(self) -> None:
+        self._check_usable(writing=False)
+
+    # ------------------------------------------------------------ primitives
+
+    @abstractmethod
+    def _check_usable(self, *, writing: bool) -> None:
+        """Raise ``TransactionError`` (or the store's error) if this unit can do nothing more."""
+
+    @abstractmethod
+    def _write_scope(self, chat_session_id: int) -> AbstractContextManager[None]:
+        """Make the statements of one write all-or-nothing (a savepoint, an undo mark)."""
+
+    @abstractmethod
+    def _next_id(self) -> int:
+        """Draw the next chat-session id in this unit of work."""
+
+    @abstractmethod
+    def _stored_version(self, chat_session_id: int) -> int | None:
+        """The stored version of the session, or None if it is not stored."""
+
+    @abstractmethod
+    def _insert(self, session: ChatSession, version: int) -> None:
+        """Insert the session's fields as ``version`` (its id is not stored yet)."""
+
+    @abstractmethod
+    def _update(self, session: ChatSession, expected: int, version: int) -> bool:
+        """Store the session's fields as ``version`` if the stored version is ``expected``."""
+
+    @abstractmethod
+    def _append_records(self, records: Sequence[NewRecord]) -> None:
+        """Append ``records`` to the outbox, numbering them in order."""
+
+    @abstractmethod
+    def _select_one(self, chat_session_id: int) -> ChatSession | None:
+        """A new ``ChatSession`` of the stored fields, or None."""
+
+    @abstractmethod
+    def _select(self, query: SessionQuery) -> list[ChatSession]:
+        """New ``ChatSession`` objects of the stored sessions ``query`` asks for, in id order."""
+
+    @abstractmethod
+    def _count(self, query: SessionQuery) -> int:
+        """How many stored sessions ``query`` matches (its ``limit`` aside)."""
+
+    @abstractmethod
+    def _read_records(self, query: OutboxQuery) -> list[OutboxRecord]:
+        """The outbox records ``query`` asks for; each with a payload of its own."""
+
+    @abstractmethod
+    def _mark_published(self, sequences: frozenset[int], at: datetime) -> int:
+        """Set ``published_at`` of the unpublished ones of ``sequences``; return how many."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewRecord:
+    """An event on its way into the outbox: an ``OutboxRecord`` but for its ``sequence``."""
+
+    chat_session_id: int
+    version: int
+    event_name: str
+    occurred_at: datetime
+    payload: JsonObject
+
+
+def _records_of(
+    writes: PendingWrites, session: ChatSession, version: int
+) -> tuple[Sequence[ChatSessionEvent], list[NewRecord]]:
+    """The events a write stores, and their records (encoded before anything is written)."""
+    events = writes.events_to_write(session)
+    sid = session.chat_session_id
+    return events, [
+        NewRecord(sid, version, event.name, event.occurred_at, encode_event(event))
+        for event in events
+    ]
+
+
+U = TypeVar("U", bound=UnitOfWorkBase)
+
+
+class RepositoryBase(ABC, Generic[U]):
+    """A repository: the ``ChatSessionRepository`` port, written once over a backend.
+
+    Outside ``transaction()`` each method is its own unit of work; inside, on the same
+    thread, the methods (and the outbox's) join it. ``utc_now`` is the class-level hook
+    ``mark_published`` reads when it is given no time; a subclass may override it.
+    """
+
+    @staticmethod
+    def utc_now() -> datetime:
+        """Where the repository gets the time when a caller gives none (``mark_published``)."""
+        return current_utc_time()
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._outbox = StoreOutbox(self)
+
+    @property
+    def outbox(self) -> StoreOutbox:
+        """The events written with the sessions, in order, until they are published."""
+        return self._outbox
+
+    @contextmanager
+    def transaction(self) -> Iterator[U]:
+        """A unit of work: everything done through it commits together or not at all.
+
+        It commits when the block ends normally and rolls back if it raises. Events
+        leave their sessions only once the commit succeeded. Nesting raises
+        ``TransactionError``.
+        """
+        if self._current() is not None:
+            raise TransactionError("a transaction is already open on this thread")
+        unit = self._begin()
+        writes = unit.writes
+        assert writes is not None
+        self._local.unit = unit
+        self._local.pid = os.getpid()
+        try:
+            yield unit
+            self._commit(unit)
+        except BaseException:
+            self._local.unit = None
+            self._rollback(unit)
+            writes.rolled_back()
+            raise
+        self._local.unit = None
+        writes.committed()
+
+    # ---------------------------------------- the store: each call is a unit of work
+
+    def next_id(self) -> int:
+        """A new chat-session id, greater than every id stored or drawn by a committed unit.
+
+        Outside a unit of work the id is drawn for good. Inside one (on this thread) it
+        joins it: a rollback releases the id, and the next call hands it out again.
+        """
+        return self._write(lambda unit: unit.next_id())
+
+    def add(self, session: ChatSession) -> None:
+        """Store a new session as version 1, with its pending events."""
+        check_invariants(session)  # before waiting for the store's lock
+        self._write(lambda unit: unit._add_checked(session))
+
+    def save(self, session: ChatSession) -> None:
+        """Store a changed session if nobody saved it since it was loaded."""
+        check_invariants(session)  # before waiting for the store's lock
+        self._write(lambda unit: unit._save_checked(session))
+
+    def get(self, chat_session_id: int) -> ChatSession:
+        """The stored session; raises ``ChatSessionNotFoundError``."""
+        return self._read(lambda unit: unit.get(chat_session_id))
+
+    def first_in_queue(
+        self, topic_id: int | None = None, *, include_bot_sessions: bool = False
+    ) -> ChatSession | None:
+        """The oldest session waiting InQueue (on ``topic_id`` if given)."""
+        return self._read(
+            lambda unit: unit.first_in_queue(topic_id, include_bot_sessions=include_bot_sessions)
+        )
+
+    def count_in_queue(self, topic_id: int | None = None) -> int:
+        """How many sessions wait InQueue (on ``topic_id`` if given)."""
+        return self._read(lambda unit: unit.count_in_queue(topic_id))
+
+    def active_sessions_of(self, user_id: int) -> list[ChatSession]:
+        """The active sessions ``user_id`` handles, in id order."""
+        return self._read(lambda unit: unit.active_sessions_of(user_id))
+
+    def list_page(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 50,
+        status: ChatSessionStatus | Iterable[ChatSessionStatus] | None = None,
+        topic_id: int | None = None,
+        user_id: int | None = None,
+    ) -> ChatSessionPage:
+        """Up to ``limit`` sessions with id greater than ``after``, in id order."""
+        return self._read(
+            lambda unit: unit.list_page(
+                after=after, limit=limit, status=status, topic_id=topic_id, user_id=user_id
+            )
+        )
+
+    # ------------------------------------------------------------ internals
+
+    def _current(self) -> U | None:
+        """This thread's open unit of work, if any.
+
+        Not one inherited over ``fork()``: in a forked child, the thread that forked inside
+        a unit of work has none of its own (its calls go to the store, which refuses them
+        if the file cannot be used there; the inherited unit itself raises).
+        """
+        unit: U | None = getattr(self._local, "unit", None)
+        if unit is not None and self._local.pid != os.getpid():
+            return None
+        return unit
+
+    def _read(self, call: Callable[[U], T]) -> T:
+        """``call`` on the thread's open unit of work, or on a read of its own."""
+        unit = self._current()
+        if unit is not None:
+            return call(unit)
+        with self._reader() as reader:
+            return call(reader)
+
+    def _write(self, call: Callable[[U], T]) -> T:
+        """``call`` on the thread's open unit of work, or in a unit of work of its own."""
+        unit = self._current()
+        if unit is not None:
+            return call(unit)
+        with self.transaction() as new:
+            return call(new)
+
+    # ------------------------------------------------------------ primitives
+
+    @abstractmethod
+    def _begin(self) -> U:
+        """Start a writable unit of work (take the store's write lock)."""
+
+    @abstractmethod
+    def _commit(self, unit: U) -> None:
+        """Commit ``unit``; raise if it cannot be (the base then rolls it back)."""
+
+    @abstractmethod
+    def _rollback(self, unit: U) -> None:
+        """Roll ``unit`` back and release the write lock; never raises for a dead unit."""
+
+    @abstractmethod
+    def _reader(self) -> AbstractContextManager[U]:
+        """A read-only unit for one call outside any unit of work."""
+
+
+class StoreOutbox:
+    """The outbox of a ``RepositoryBase``: read the stored events in order, mark them published.
+
+    Inside a unit of work on the same thread, reads see its own records and marks join it
+    (stored when it commits, dropped when it rolls back).
+    """
+
+    __slots__ = ("_repo",)
+
+    def __init__(self, repo: RepositoryBase[Any]) -> None:
+        self._repo = repo
+
+    def read(
+        self,
+        *,
+        after: int = 0,
+        limit: int | None = 100,
+        include_published: bool = False,
+        chat_session_id: int | None = None,
+    ) -> list[OutboxRecord]:
+        """Records with ``sequence`` greater than ``after``, in sequence order.
+
+        Unpublished only unless ``include_published``; one session's only if
+        ``chat_session_id`` is given; all of them if ``limit`` is None.
+        """
+        query = outbox_query(after, limit, include_published, chat_session_id)
+        repo: RepositoryBase[UnitOfWorkBase] = self._repo
+        return repo._read(lambda unit: unit.read_outbox(query))
+
+    def mark_published(self, sequences: Iterable[int], *, at: datetime | None = None) -> int:
+        """Mark records published (at ``at``, default now in UTC); return how many changed.
+
+        Records already published keep their first ``published_at``; unknown sequences
+        are ignored.
+        """
+        repo: RepositoryBase[UnitOfWorkBase] = self._repo
+        when = utc(repo.utc_now() if at is None else at, "published at")
+        wanted = frozenset(check_sequence(seq) for seq in _iterable(sequences))
+        if not wanted:
+            return 0
+        return repo._write(lambda unit: unit.mark_published(wanted, when))
+
+
+def _iterable(sequences: Iterable[int]) -> Iterable[int]:
+    if isinstance(sequences, str | bytes) or not isinstance(sequences, Iterable):
+        raise InvalidArgumentError(
+            f"sequences must be an iterable of outbox sequences, got {sequences!r}"
+        )
+    return sequences
