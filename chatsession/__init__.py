@@ -11,6 +11,7 @@ load on first use of one of their names (a PEP 562 module ``__getattr__``), so
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from chatsession.domain.events import (
     MessagePosted,
     SessionEnded,
     SessionPickedUp,
+    SessionReopened,
     SessionRequested,
     SessionReset,
     StatusChanged,
@@ -67,8 +69,10 @@ if TYPE_CHECKING:
     from chatsession.ports.errors import (
         ChatSessionNotFoundError,
         ConcurrencyError,
+        CorruptStoreError,
         DuplicateChatSessionError,
         ForeignStoreError,
+        IdSpaceExhaustedError,
         RepositoryBusyError,
         RepositoryError,
         SchemaVersionError,
@@ -90,6 +94,10 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
+# transitions logs two INFO lines per event it processes; the library fires one per
+# command. Quiet by default: an application that wants them sets the level back.
+logging.getLogger("transitions").setLevel(logging.WARNING)
+
 _LAZY: dict[str, str] = {
     "InMemoryAssociateDirectory": "chatsession.adapters.associates",
     "ManualClock": "chatsession.adapters.clock",
@@ -104,6 +112,8 @@ _LAZY: dict[str, str] = {
     "AssociateDirectory": "chatsession.ports.directory",
     "ChatSessionNotFoundError": "chatsession.ports.errors",
     "ConcurrencyError": "chatsession.ports.errors",
+    "CorruptStoreError": "chatsession.ports.errors",
+    "IdSpaceExhaustedError": "chatsession.ports.errors",
     "DuplicateChatSessionError": "chatsession.ports.errors",
     "ForeignStoreError": "chatsession.ports.errors",
     "RepositoryBusyError": "chatsession.ports.errors",
@@ -167,12 +177,14 @@ __all__ = [
     "Clock",
     "CommandNotAllowedError",
     "ConcurrencyError",
+    "CorruptStoreError",
     "Customer",
     "CustomerFetched",
     "DuplicateChatSessionError",
     "EndReason",
     "EventCodecError",
     "ForeignStoreError",
+    "IdSpaceExhaustedError",
     "InMemoryAssociateDirectory",
     "InMemoryChatSessionRepository",
     "InvalidArgumentError",
@@ -190,6 +202,7 @@ __all__ = [
     "SchemaVersionError",
     "SessionEnded",
     "SessionPickedUp",
+    "SessionReopened",
     "SessionRequested",
     "SessionReset",
     "SqliteChatSessionRepository",

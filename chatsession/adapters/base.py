@@ -37,17 +37,18 @@ from chatsession.adapters.queries import (
     outbox_query,
     page_query,
 )
-from chatsession.domain.errors import InvalidArgumentError
+from chatsession.domain.errors import InvalidArgumentError, InvariantViolationError
 from chatsession.domain.events import ChatSessionEvent
-from chatsession.domain.invariants import check_invariants
+from chatsession.domain.invariants import check_invariants, transition_violations
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE, ChatSessionStatus
-from chatsession.domain.values import check_id, check_optional_id, utc
+from chatsession.domain.values import INT32_MAX, check_flag, check_id, check_optional_id, utc
 from chatsession.domain.values import utc_now as current_utc_time
 from chatsession.ports.errors import (
     ChatSessionNotFoundError,
     ConcurrencyError,
     DuplicateChatSessionError,
+    IdSpaceExhaustedError,
     TransactionError,
 )
 from chatsession.ports.stores import ChatSessionPage, OutboxRecord
@@ -73,21 +74,28 @@ class UnitOfWorkBase(ABC):
     def next_id(self) -> int:
         """A new id: greater than every id stored or drawn by a committed unit of work.
 
-        The draw is part of this unit of work: a rollback releases the id.
+        The draw is part of this unit of work: a rollback releases the id. With no id
+        left (2**31-1 is stored or drawn): ``IdSpaceExhaustedError``.
         """
         self._writable()
-        return self._next_id()
+        drawn = self._next_id()
+        if drawn > INT32_MAX:
+            raise IdSpaceExhaustedError(
+                f"no chat-session id is left: ids are positive int32s and {INT32_MAX} is "
+                "stored or drawn already"
+            )
+        return drawn
 
     def add(self, session: ChatSession) -> None:
         """Store ``session`` (version 0) as version 1, with its pending events."""
         self._writable()
-        check_invariants(session)
+        check_new(session)
         self._add_checked(session)
 
     def save(self, session: ChatSession) -> None:
         """Store ``session`` as ``version + 1`` if the stored version is ``session.version``."""
         self._writable()
-        check_invariants(session)
+        check_saveable(session)
         self._save_checked(session)
 
     def get(self, chat_session_id: int) -> ChatSession:
@@ -107,7 +115,7 @@ class UnitOfWorkBase(ABC):
             limit=1,
             statuses=_IN_QUEUE,
             topic_id=check_optional_id(topic_id, "topic_id"),
-            with_bots=bool(include_bot_sessions),
+            with_bots=check_flag(include_bot_sessions, "include_bot_sessions"),
         )
         self._readable()
         found = self._select(query)
@@ -166,6 +174,7 @@ class UnitOfWorkBase(ABC):
         with self._write_scope(sid):
             if self._stored_version(sid) is not None:
                 raise DuplicateChatSessionError(sid)
+            writes.claim(session)
             self._insert(session, 1)
             self._append_records(records)
         writes.wrote(session, 1, events)
@@ -176,11 +185,20 @@ class UnitOfWorkBase(ABC):
         sid, version = session.chat_session_id, session.version
         events, records = _records_of(writes, session, version + 1)
         with self._write_scope(sid):
-            if not self._update(session, version, version + 1):
-                stored = self._stored_version(sid)
-                if stored is None:
+            stored = self._select_one(sid)
+            if stored is None:
+                raise ChatSessionNotFoundError(sid)
+            if stored.version != version:
+                raise ConcurrencyError(sid, version, stored.version)
+            check_successor(stored, session)
+            if not records and stored == session:
+                return  # nothing changed: nothing to store, the version stays
+            writes.claim(session)
+            if not self._update(session, version, version + 1):  # lost a race meanwhile
+                now = self._stored_version(sid)
+                if now is None:
                     raise ChatSessionNotFoundError(sid)
-                raise ConcurrencyError(sid, version, stored)
+                raise ConcurrencyError(sid, version, now)
             self._append_records(records)
         writes.wrote(session, version + 1, events)
 
@@ -254,6 +272,46 @@ class NewRecord:
     event_name: str
     occurred_at: datetime
     payload: JsonObject
+
+
+def check_saveable(session: object) -> None:
+    """Refuse what cannot be stored: not a ``ChatSession``, or one that breaks an invariant."""
+    if not isinstance(session, ChatSession):
+        raise InvalidArgumentError(f"expected a ChatSession, got {type(session).__name__}")
+    check_invariants(session)
+
+
+def check_new(session: object) -> None:
+    """``check_saveable``, and a version of 0: ``add`` takes sessions never stored."""
+    check_saveable(session)
+    assert isinstance(session, ChatSession)
+    if session.version != 0:
+        raise InvalidArgumentError(
+            f"add takes a new session (version 0); chat session {session.chat_session_id} is "
+            f"at version {session.version}: it was stored before (use save() on its own store)"
+        )
+
+
+def check_successor(stored: ChatSession, session: ChatSession) -> None:
+    """Refuse to store ``session`` over ``stored`` unless it can have come from it.
+
+    A session never changes its topic, request time or key (another one with the same id
+    and version, from another store, is refused), nor anything once Deleted, nor its first
+    message once set (``transition_violations``).
+    """
+    same = (
+        stored.topic_id == session.topic_id
+        and stored.when_requested == session.when_requested
+        and stored.session_key == session.session_key
+    )
+    if not same:
+        raise InvalidArgumentError(
+            f"chat session {session.chat_session_id} is not the stored session with this id "
+            "(its topic, request time or key differ): save a session loaded from this store"
+        )
+    violations = transition_violations(stored.to_dict(), session)
+    if violations:
+        raise InvariantViolationError(violations, chat_session_id=session.chat_session_id)
 
 
 def _records_of(
@@ -331,12 +389,12 @@ class RepositoryBase(ABC, Generic[U]):
 
     def add(self, session: ChatSession) -> None:
         """Store a new session as version 1, with its pending events."""
-        check_invariants(session)  # before waiting for the store's lock
+        check_new(session)  # before waiting for the store's lock
         self._write(lambda unit: unit._add_checked(session))
 
     def save(self, session: ChatSession) -> None:
         """Store a changed session if nobody saved it since it was loaded."""
-        check_invariants(session)  # before waiting for the store's lock
+        check_saveable(session)  # before waiting for the store's lock
         self._write(lambda unit: unit._save_checked(session))
 
     def get(self, chat_session_id: int) -> ChatSession:

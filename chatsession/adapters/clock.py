@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from chatsession.domain.errors import InvalidArgumentError
-from chatsession.domain.values import require_aware
+from chatsession.domain.values import utc
 
 
 class SystemClock:
@@ -22,12 +22,17 @@ class SystemClock:
 
 
 class ManualClock:
-    """A clock that only moves when told to; for tests, simulations and replays."""
+    """A clock that only moves when told to; for tests, simulations and replays.
+
+    It keeps and answers UTC: a start or ``set`` value in another zone is taken as the same
+    instant, so ``advance`` moves by real time even across a daylight-saving change (wall
+    clock arithmetic on a zoned datetime would not).
+    """
 
     __slots__ = ("_now",)
 
     def __init__(self, start: datetime) -> None:
-        self._now = require_aware(start, "ManualClock start")
+        self._now = utc(start, "ManualClock start")
 
     def now(self) -> datetime:
         """Return the clock's current time."""
@@ -35,7 +40,7 @@ class ManualClock:
 
     def set(self, value: datetime) -> None:
         """Move the clock to ``value`` (aware; may go backwards, as real clocks do)."""
-        self._now = require_aware(value, "ManualClock.set value")
+        self._now = utc(value, "ManualClock.set value")
 
     def advance(self, delta: timedelta) -> datetime:
         """Move the clock forward by ``delta`` (not negative) and return the new time."""
@@ -45,7 +50,13 @@ class ManualClock:
             )
         if delta < timedelta(0):
             raise InvalidArgumentError(f"ManualClock.advance needs delta >= 0, got {delta}")
-        self._now = self._now + delta
+        try:
+            self._now = self._now + delta
+        except OverflowError:
+            raise InvalidArgumentError(
+                f"ManualClock.advance({delta}) from {self._now.isoformat()} leaves the "
+                "datetime range"
+            ) from None
         return self._now
 
     def __repr__(self) -> str:

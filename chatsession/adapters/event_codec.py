@@ -32,6 +32,9 @@ JsonObject = dict[str, Any]
 class EventCodecError(ChatSessionError, ValueError):
     """An event name or payload could not be decoded."""
 
+    code = "event_codec"
+    http_status = 500
+
 
 def encode_event(event: ChatSessionEvent) -> JsonObject:
     """The JSON object of ``event`` (see the module docstring for the rules)."""

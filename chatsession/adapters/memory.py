@@ -18,18 +18,20 @@ from bisect import bisect_left, insort
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from chatsession.adapters.base import NewRecord, RepositoryBase, UnitOfWorkBase
 from chatsession.adapters.queries import OutboxQuery, SessionQuery
 from chatsession.domain.session import ChatSession
+from chatsession.domain.session_data import SESSION_FIELDS
 from chatsession.domain.status import ChatSessionStatus
 from chatsession.ports.errors import TransactionError
 from chatsession.ports.stores import OutboxRecord
 
 _InQueue = ChatSessionStatus.InQueue
 _QUEUE = frozenset({_InQueue})
+_TIMES = tuple(f.name for f in SESSION_FIELDS if f.kind is datetime)
 _MISSING: Any = object()
 
 
@@ -171,6 +173,10 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
         stored = session.copy()
         stored.pull_events()
         stored.version = version
+        for name in _TIMES:  # stored times are UTC, whatever offset a caller gave
+            value = getattr(stored, name)
+            if value is not None and value.tzinfo is not UTC:
+                setattr(stored, name, value.astimezone(UTC))
         old = self._state.sessions.get(sid)
         self._put(self._state.sessions, sid, stored)
         was_queued = old is not None and old.status is _InQueue

@@ -1,9 +1,14 @@
-"""The errors the domain raises. Every one is a ``ChatSessionError``."""
+"""The errors the domain raises. Every one is a ``ChatSessionError``.
+
+Every error class carries a stable, machine-readable ``code`` (``"not_handling_user"``)
+and the HTTP status a web face should answer with (``http_status``); a subclass that
+does not set its own inherits its parent's. ``docs/errors.md`` tables them all.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from chatsession.domain.status import ChatSessionStatus
@@ -12,17 +17,29 @@ if TYPE_CHECKING:
 class ChatSessionError(Exception):
     """Base class of every error raised by ``chatsession``."""
 
+    code: ClassVar[str] = "chat_session_error"
+    """A stable, machine-readable name of the error (snake_case)."""
+    http_status: ClassVar[int] = 500
+    """The HTTP status that suits the error."""
+
 
 class InvalidArgumentError(ChatSessionError, ValueError):
     """A command or constructor got a value it cannot use (wrong type, range, naive time)."""
+
+    code = "invalid_argument"
+    http_status = 400
 
 
 class CommandNotAllowedError(ChatSessionError):
     """A command is illegal in the session's current state (and is not a documented no-op).
 
     Attributes name what was asked (``command``), in which status (``status``), and the
-    statuses from which the command would have been allowed (``allowed``).
+    statuses from which the command would have been allowed (``allowed``). Subclasses
+    whose cause is not the status (the actor, the target, the bot) say what it is instead.
     """
+
+    code = "command_not_allowed"
+    http_status = 409
 
     def __init__(
         self,
@@ -35,32 +52,57 @@ class CommandNotAllowedError(ChatSessionError):
         self.status = status
         self.allowed: tuple[ChatSessionStatus, ...] = tuple(sorted(allowed))
         self.detail = detail
-        message = f"{command} is not allowed in status {status.name}"
-        if detail:
-            message += f": {detail}"
-        if self.allowed and status not in self.allowed:
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        message = f"{self.command} is not allowed in status {self.status.name}"
+        if self.detail:
+            message += f": {self.detail}"
+        if self.allowed and self.status not in self.allowed:
             message += f" (allowed in: {', '.join(s.name for s in self.allowed)})"
-        super().__init__(message)
+        return message
 
 
-class NotHandlingUserError(CommandNotAllowedError):
+class _ActorOrTargetError(CommandNotAllowedError):
+    """A refusal whose cause is not the status: the message says the cause alone."""
+
+    def _describe(self) -> str:
+        return f"{self.command}: {self.detail}" if self.detail else self.command
+
+
+class NotHandlingUserError(_ActorOrTargetError):
     """The acting associate is not the session's handling user, and no no-op is documented."""
 
+    code = "not_handling_user"
+    http_status = 403
 
-class TransferToSelfError(CommandNotAllowedError):
+
+class TransferToSelfError(_ActorOrTargetError):
     """A user tried to transfer a session to themselves."""
 
+    code = "transfer_to_self"
+    http_status = 409
 
-class ChatbotActiveError(CommandNotAllowedError):
+
+class ChatbotActiveError(_ActorOrTargetError):
     """The command needs a human, but a chatbot holds the session (reset it first)."""
 
+    code = "chatbot_active"
+    http_status = 409
 
-class ChatbotInactiveError(CommandNotAllowedError):
-    """A bot message was posted on a session with no active chatbot."""
+
+class ChatbotInactiveError(_ActorOrTargetError):
+    """The command needs the session's chatbot, but no chatbot is active on it."""
+
+    code = "chatbot_inactive"
+    http_status = 409
 
 
 class InvariantViolationError(ChatSessionError):
     """A session breaks one or more domain invariants; ``violations`` lists every one."""
+
+    code = "invariant_violation"
+    http_status = 422
 
     def __init__(self, violations: Sequence[str], *, chat_session_id: int | None = None) -> None:
         self.violations: tuple[str, ...] = tuple(violations)

@@ -27,6 +27,7 @@ class EndReason(StrEnum):
 
     BY_CUSTOMER = "by_customer"
     BY_USER = "by_user"
+    BY_BOT = "by_bot"
     IDLE = "idle"
 
 
@@ -137,6 +138,15 @@ class SessionReset(ChatSessionEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SessionReopened(ChatSessionEvent):
+    """The customer wrote again after the end, and the chat was reactivated (ReopenedByCustomer).
+
+    The status is CustomerLast (its user or bot is still there), or InQueue when nobody is
+    on the other side.
+    """
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CustomerFetched(ChatSessionEvent):
     """The customer's client fetched the session (a sign of life)."""
 
@@ -156,6 +166,7 @@ EVENT_TYPES: dict[str, type[ChatSessionEvent]] = {
         TransferDropped,
         SessionEnded,
         SessionReset,
+        SessionReopened,
         CustomerFetched,
     )
 }

@@ -44,11 +44,18 @@ def _has_counterpart(event: EventData) -> bool:
     return model.user_id is not None or bool(model.chatbot_is_active)
 
 
+def _someone_present(event: EventData) -> bool:
+    """An agent is available, or the session's bot is: "the bot is always present"."""
+    model: Any = event.model
+    return bool(event.kwargs.get("agents_available", False)) or bool(model.chatbot_is_active)
+
+
 _prechat = _arg("use_prechat_form")
 _faq = _arg("use_faq")
 _agents = _arg("agents_available")
+_reactivate = _arg("reactivate")
 
-_QUEUE_OR_ACTIVE = [S.InQueue, *sorted(ACTIVE)]
+_RESETTABLE = [S.PreChatForm, S.Faq, S.InQueue, *sorted(ACTIVE)]
 _NOT_GONE = sorted(set(S) - {S.Invalid, S.Deleted})
 _CLOSABLE = sorted(set(S) - {S.Invalid, S.Deleted, S.Closed})
 
@@ -57,13 +64,15 @@ _CLOSABLE = sorted(set(S) - {S.Invalid, S.Deleted, S.Closed})
 STATUS_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "request", "source": S.Invalid, "dest": S.PreChatForm, "conditions": _prechat},
     {"trigger": "request", "source": S.Invalid, "dest": S.Faq, "conditions": _faq},
-    {"trigger": "request", "source": S.Invalid, "dest": S.InQueue, "conditions": _agents},
+    {"trigger": "request", "source": S.Invalid, "dest": S.InQueue,
+     "conditions": _someone_present},
     {"trigger": "request", "source": S.Invalid, "dest": S.OfflineForm},
     {"trigger": "submit_prechat_form", "source": S.PreChatForm, "dest": S.Faq, "conditions": _faq},
     {"trigger": "submit_prechat_form", "source": S.PreChatForm, "dest": S.InQueue,
-     "conditions": _agents},
+     "conditions": _someone_present},
     {"trigger": "submit_prechat_form", "source": S.PreChatForm, "dest": S.OfflineForm},
-    {"trigger": "faq_not_helpful", "source": S.Faq, "dest": S.InQueue, "conditions": _agents},
+    {"trigger": "faq_not_helpful", "source": S.Faq, "dest": S.InQueue,
+     "conditions": _someone_present},
     {"trigger": "faq_not_helpful", "source": S.Faq, "dest": S.OfflineForm},
     {"trigger": "faq_resolved", "source": S.Faq, "dest": S.Finished},
     {"trigger": "submit_offline_request", "source": S.OfflineForm, "dest": S.RequestPosted},
@@ -71,20 +80,27 @@ STATUS_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "pick_up", "source": S.InQueue, "dest": S.UserLast},
     # a message that leaves the status as it is is an internal transition (dest None):
     # no exit/enter callbacks to run
-    {"trigger": "post_customer_message", "source": [S.InQueue, S.CustomerLast], "dest": None},
+    # in the FAQ step the customer's first message is the question: the status stays Faq
+    {"trigger": "post_customer_message", "source": [S.Faq, S.InQueue, S.CustomerLast],
+     "dest": None},
     {"trigger": "post_customer_message", "source": S.UserLast, "dest": S.CustomerLast},
+    # with the topic's post-chat form on, a customer who writes again reactivates the chat
+    {"trigger": "post_customer_message", "source": S.Finished, "dest": S.CustomerLast,
+     "conditions": [_reactivate, _has_counterpart]},
+    {"trigger": "post_customer_message", "source": S.Finished, "dest": S.InQueue,
+     "conditions": _reactivate},
     {"trigger": "post_user_message", "source": S.UserLast, "dest": None},
     {"trigger": "post_user_message", "source": S.CustomerLast, "dest": S.UserLast},
     {"trigger": "post_bot_message", "source": S.UserLast, "dest": None},
-    {"trigger": "post_bot_message", "source": [S.InQueue, S.CustomerLast], "dest": S.UserLast},
+    # "if the bot says hello before the session reaches In-Queue, the session will move to
+    # UserLast and skip the FAQ and pre-chat-form status"
+    {"trigger": "post_bot_message", "source": [S.PreChatForm, S.Faq, S.InQueue, S.CustomerLast],
+     "dest": S.UserLast},
     {"trigger": "transfer", "source": sorted(ACTIVE), "dest": None},
     {"trigger": "end", "source": sorted(ACTIVE), "dest": S.Finished},
-    {"trigger": "reopen", "source": S.Finished, "dest": S.CustomerLast,
-     "conditions": _has_counterpart},
-    {"trigger": "reopen", "source": S.Finished, "dest": S.InQueue},
     {"trigger": "close", "source": _CLOSABLE, "dest": S.Closed},
-    {"trigger": "reset", "source": _QUEUE_OR_ACTIVE, "dest": S.InQueue, "conditions": _agents},
-    {"trigger": "reset", "source": _QUEUE_OR_ACTIVE, "dest": S.OfflineForm},
+    {"trigger": "reset", "source": _RESETTABLE, "dest": S.InQueue, "conditions": _agents},
+    {"trigger": "reset", "source": _RESETTABLE, "dest": S.OfflineForm},
     {"trigger": "delete", "source": _NOT_GONE, "dest": S.Deleted},
     {"trigger": "customer_fetched", "source": _NOT_GONE, "dest": None},
 ]

@@ -32,6 +32,7 @@ from chatsession.domain.events import (
     MessagePosted,
     SessionEnded,
     SessionPickedUp,
+    SessionReopened,
     SessionRequested,
     SessionReset,
     StatusChanged,
@@ -49,13 +50,16 @@ from chatsession.domain.lifecycle import (
     allowed_sources,
     fire,
 )
+from chatsession.domain.limits import MESSAGE_TEXT_LIMIT
 from chatsession.domain.outcome import NoOpReason, Outcome
-from chatsession.domain.session_data import FIELDS, MESSAGE_COPY_LIMIT, ChatSessionData
-from chatsession.domain.status import ChatSessionStatus
+from chatsession.domain.session_data import FIELDS, ChatSessionData
+from chatsession.domain.session_key import SessionKey
+from chatsession.domain.status import ACTIVE, ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
 from chatsession.domain.values import (
     INT32_MAX,
     check_flag,
+    check_id,
     check_text,
     is_id,
     utc,
@@ -67,6 +71,25 @@ _APPLIED = Outcome.applied()
 _NO_TRANSFER = TransferState.NONE
 _PENDING = TransferState.PENDING
 _values = attrgetter(*FIELDS)
+
+
+_BEFORE_QUEUE = frozenset({S.PreChatForm, S.Faq})
+
+
+def _message_text(text: object) -> str:
+    """Check a message's text: non-empty, valid Unicode, at most ``MESSAGE_TEXT_LIMIT``."""
+    checked = check_text(text, "message text", non_empty=True)
+    if len(checked) > MESSAGE_TEXT_LIMIT:
+        raise InvalidArgumentError(
+            f"message text has {len(checked)} characters; the limit is {MESSAGE_TEXT_LIMIT} "
+            "(SuperOffice's first_message/last_message columns)"
+        )
+    return checked
+
+
+def _check_queue_length(value: object) -> None:
+    if type(value) is not int or not 0 <= value < INT32_MAX:
+        raise InvalidArgumentError(f"queue_length must be an int >= 0, got {value!r}")
 
 
 def _associate_id(value: object, what: str = "by") -> int:
@@ -117,18 +140,20 @@ class ChatSession(ChatSessionData):
         preference, by the topic's settings and ``agents_available``. ``queue_length`` is
         the number of sessions already waiting (``initial_queue_pos`` is one more).
         """
-        _associate_id(chat_session_id, "chat_session_id")
+        check_id(chat_session_id, "chat_session_id")
         if not isinstance(topic, ChatTopic):
             raise InvalidArgumentError(f"topic must be a ChatTopic, got {type(topic).__name__}")
         if not isinstance(customer, Customer):
             raise InvalidArgumentError(
                 f"customer must be a Customer, got {type(customer).__name__}"
             )
-        if type(queue_length) is not int or not 0 <= queue_length < INT32_MAX:
-            raise InvalidArgumentError(f"queue_length must be an int >= 0, got {queue_length!r}")
+        _check_queue_length(queue_length)
         if not isinstance(session_key, str):
-            raise InvalidArgumentError(f"session_key must be a str, got {session_key!r}")
-        check_text(session_key, "session_key")
+            raise InvalidArgumentError(
+                f"session_key must be a str, got {type(session_key).__name__}"
+            )
+        key = SessionKey(session_key)  # masked from here on, error messages included
+        check_text(key, "session_key")
         check_flag(agents_available, "agents_available")
         now = cls._time(at)
         session = cls(
@@ -146,7 +171,7 @@ class ChatSession(ChatSessionData):
             customer_consented=customer.consented,
             customer_company_name=customer.company_name,
             chatbot_is_active=topic.bot_enabled,
-            session_key=session_key,
+            session_key=key,
         )
         fire(
             STATUS_MACHINE,
@@ -157,8 +182,7 @@ class ChatSession(ChatSessionData):
             use_faq=topic.use_faq,
             agents_available=agents_available,
         )
-        if session.status is S.InQueue:
-            session.initial_queue_pos = queue_length + 1
+        session._joined_queue(queue_length)
         session._record(
             SessionRequested,
             now,
@@ -170,27 +194,42 @@ class ChatSession(ChatSessionData):
     # ---------------------------------------------------------- before the queue
 
     def submit_prechat_form(
-        self, topic: ChatTopic, *, agents_available: bool = True, at: datetime | None = None
+        self,
+        topic: ChatTopic,
+        *,
+        agents_available: bool = True,
+        queue_length: int = 0,
+        at: datetime | None = None,
     ) -> Outcome:
-        """The customer sent the pre-chat form: on to the FAQ, the queue or the offline form."""
-        if not isinstance(topic, ChatTopic) or topic.id != self.topic_id:
-            raise InvalidArgumentError(
-                f"submit_prechat_form needs the session's topic (id {self.topic_id}), got {topic!r}"
-            )
-        return self._change_status(
+        """The customer sent the pre-chat form: on to the FAQ, the queue or the offline form.
+
+        ``queue_length`` (sessions already waiting) sets ``initial_queue_pos`` if the
+        session joins the queue now.
+        """
+        self._check_topic(topic, "submit_prechat_form")
+        _check_queue_length(queue_length)
+        outcome = self._change_status(
             "submit_prechat_form",
             at,
             use_faq=topic.use_faq,
             agents_available=check_flag(agents_available, "agents_available"),
         )
+        self._joined_queue(queue_length)
+        return outcome
 
     def faq_not_helpful(
-        self, *, agents_available: bool = True, at: datetime | None = None
+        self, *, agents_available: bool = True, queue_length: int = 0, at: datetime | None = None
     ) -> Outcome:
-        """The customer still needs help after the FAQ: to the queue (or the offline form)."""
-        return self._change_status(
+        """The customer still needs help after the FAQ: to the queue (or the offline form).
+
+        ``queue_length`` sets ``initial_queue_pos`` as for ``request``.
+        """
+        _check_queue_length(queue_length)
+        outcome = self._change_status(
             "faq_not_helpful", at, agents_available=check_flag(agents_available, "agents_available")
         )
+        self._joined_queue(queue_length)
+        return outcome
 
     def faq_resolved(self, *, at: datetime | None = None) -> Outcome:
         """The FAQ answered the customer: the session is finished."""
@@ -221,17 +260,38 @@ class ChatSession(ChatSessionData):
         self.when_started = max(now, self.when_requested)
         return self._record(SessionPickedUp, now, by=by, user_id=by)
 
-    def post_customer_message(self, text: str, *, at: datetime | None = None) -> Outcome:
-        """The customer writes. In an active chat the status becomes CustomerLast."""
-        text = check_text(text, "message text", non_empty=True)
+    def post_customer_message(
+        self,
+        text: str,
+        *,
+        topic: ChatTopic | None = None,
+        queue_length: int = 0,
+        at: datetime | None = None,
+    ) -> Outcome:
+        """The customer writes. In an active chat the status becomes CustomerLast.
+
+        In the FAQ step the first message is the question (the status stays Faq). In a
+        Finished session the message reactivates the chat when the session's ``topic`` has
+        its post-chat form on (``post_form_enabled``): to CustomerLast with its user or bot,
+        or to the queue when nobody is on the other side (``SessionReopened``), where
+        ``queue_length`` sets ``initial_queue_pos`` as for ``request``.
+        """
+        text = _message_text(text)
+        _check_queue_length(queue_length)
+        if topic is not None:
+            self._check_topic(topic, "post_customer_message")
         now = self._time(at)
-        fire(STATUS_MACHINE, "post_customer_message", self, now=now)
+        if self.status is S.Finished:
+            self._reactivate(topic, now)
+            self._joined_queue(queue_length)
+        else:
+            fire(STATUS_MACHINE, "post_customer_message", self, now=now)
         return self._message(MessageAuthor.CUSTOMER, text, now, None)
 
     def post_user_message(self, text: str, *, by: int, at: datetime | None = None) -> Outcome:
         """The handling user writes; the status becomes UserLast."""
         by = _associate_id(by)
-        text = check_text(text, "message text", non_empty=True)
+        text = _message_text(text)
         now = self._time(at)
         self._ensure_allowed("post_user_message")
         self._ensure_handling_user("post_user_message", by)
@@ -239,8 +299,11 @@ class ChatSession(ChatSessionData):
         return self._message(MessageAuthor.USER, text, now, by)
 
     def post_bot_message(self, text: str, *, at: datetime | None = None) -> Outcome:
-        """The session's chatbot writes; the status becomes UserLast."""
-        text = check_text(text, "message text", non_empty=True)
+        """The session's chatbot writes; the status becomes UserLast.
+
+        Also before the queue: a bot that says hello in PreChatForm or Faq skips them.
+        """
+        text = _message_text(text)
         now = self._time(at)
         self._ensure_allowed("post_bot_message")
         if not self.chatbot_is_active:
@@ -255,13 +318,14 @@ class ChatSession(ChatSessionData):
     def transfer(self, *, to: int, by: int, at: datetime | None = None) -> Outcome:
         """The handling user ``by`` asks to hand the session to user ``to``.
 
-        Anyone else: a no-op (``NOT_OWNER``). A new transfer replaces a pending one.
+        "If the session does not belong to the user, nothing happens": anyone who does not
+        handle the session (a queued or ended session belongs to nobody) gets the
+        ``NOT_OWNER`` no-op, in every status. A new transfer replaces a pending one.
         """
         to = _associate_id(to, "to")
         by = _associate_id(by)
         now = self._time(at)
-        self._ensure_allowed("transfer")
-        if by != self.user_id:
+        if self.status not in ACTIVE or by != self.user_id:
             return Outcome.noop(NoOpReason.NOT_OWNER)
         if to == by:
             raise TransferToSelfError(
@@ -330,8 +394,9 @@ class ChatSession(ChatSessionData):
     ) -> Outcome:
         """End an active chat (to Finished).
 
-        ``EndReason.BY_USER`` needs ``by``, the handling user; the customer and the idle
-        timeout are not associates, so with them ``by`` must be None.
+        ``EndReason.BY_USER`` needs ``by``, the handling user; ``EndReason.BY_BOT`` needs the
+        session's chatbot to be active. The customer, the bot and the idle timeout are not
+        associates, so with them ``by`` must be None.
         """
         try:
             reason = EndReason(reason)
@@ -350,12 +415,12 @@ class ChatSession(ChatSessionData):
         if reason is EndReason.BY_USER:
             assert by is not None
             self._ensure_handling_user("end", by)
+        elif reason is EndReason.BY_BOT and not self.chatbot_is_active:
+            raise ChatbotInactiveError(
+                "end", self.status, detail="no chatbot is active on the session to end it"
+            )
         fire(STATUS_MACHINE, "end", self, now=now)
         return self._record(SessionEnded, now, by=by, reason=reason)
-
-    def reopen(self, *, at: datetime | None = None) -> Outcome:
-        """A finished session comes back: to CustomerLast, or InQueue if nobody ever had it."""
-        return self._change_status("reopen", at, clear_ended=True)
 
     def close(self, *, at: datetime | None = None) -> Outcome:
         """Close the session for good."""
@@ -370,19 +435,33 @@ class ChatSession(ChatSessionData):
         *,
         agents_available: bool = True,
         by: int | None = None,
+        queue_length: int = 0,
         at: datetime | None = None,
     ) -> Outcome:
         """Put the session back on the queue (a bot hands off to humans, or a user puts it back).
 
-        The bot is switched off, the handling user and any pending transfer are cleared.
-        With no agents available, the session goes to the offline form. A session already
-        waiting in the queue with no bot has nothing to reset: ``CommandNotAllowedError``.
+        Only the handling user ``by``, or the session's bot or the system (``by=None``)
+        resets a session; another associate gets ``NotHandlingUserError``. The bot is
+        switched off, the handling user and any pending transfer are cleared. With no
+        agents available, the session goes to the offline form. A bot hands off from
+        PreChatForm and Faq too (without a bot there is nothing to hand off there:
+        ``ChatbotInactiveError``). A session already waiting in the queue with no bot has
+        nothing to reset: ``CommandNotAllowedError``. ``queue_length`` sets
+        ``initial_queue_pos`` if the session joins the queue for the first time.
         """
         if by is not None:
             by = _associate_id(by)
         check_flag(agents_available, "agents_available")
+        _check_queue_length(queue_length)
         now = self._time(at)
         self._ensure_allowed("reset")
+        if self.status in _BEFORE_QUEUE and not self.chatbot_is_active:
+            raise ChatbotInactiveError(
+                "reset", self.status,
+                detail=f"no chatbot holds the session in {self.status.name}: nothing to hand off",
+            )
+        if by is not None:
+            self._ensure_handling_user("reset", by)
         if self.status is S.InQueue and not self.chatbot_is_active and agents_available:
             raise CommandNotAllowedError(
                 "reset", self.status, allowed_sources(STATUS_MACHINE, "reset"),
@@ -393,6 +472,7 @@ class ChatSession(ChatSessionData):
         self._drop_transfer("reset", now)
         self.user_id = None
         self.chatbot_is_active = False
+        self._joined_queue(queue_length)
         return self._record(
             SessionReset, now, by=by, previous_status=previous_status,
             previous_user_id=previous_user,
@@ -517,24 +597,47 @@ class ChatSession(ChatSessionData):
             return Outcome.noop(NoOpReason.NOT_TRANSFER_TARGET)
         return None
 
-    def _change_status(
-        self, command: str, at: datetime | None, *, clear_ended: bool = False, **kwargs: Any
-    ) -> Outcome:
+    def _change_status(self, command: str, at: datetime | None, **kwargs: Any) -> Outcome:
         now = self._time(at)
         previous = self.status
         fire(STATUS_MACHINE, command, self, now=now, **kwargs)
-        if clear_ended:
-            self.when_ended = None
         return self._record(StatusChanged, now, command=command, previous_status=previous)
 
     def _message(
         self, author: MessageAuthor, text: str, now: datetime, by: int | None
     ) -> Outcome:
         if not self.first_message:
-            self.first_message = text[:MESSAGE_COPY_LIMIT]
-        self.last_message = text[:MESSAGE_COPY_LIMIT]
+            self.first_message = text
+        self.last_message = text
         self.when_idle = now
         return self._record(MessagePosted, now, by=by, author=author, text=text)
+
+    def _joined_queue(self, queue_length: int) -> None:
+        """A session that reaches the queue for the first time: its position on arrival."""
+        if self.status is S.InQueue and self.initial_queue_pos == 0:
+            self.initial_queue_pos = queue_length + 1
+
+    def _check_topic(self, topic: object, command: str) -> None:
+        if not isinstance(topic, ChatTopic) or topic.id != self.topic_id:
+            raise InvalidArgumentError(
+                f"{command} needs the session's topic (id {self.topic_id}), got {topic!r}"
+            )
+
+    def _reactivate(self, topic: ChatTopic | None, now: datetime) -> None:
+        """A customer message in Finished: reactivate the chat if the topic lets them return."""
+        if topic is None or not topic.post_form_enabled:
+            why = (
+                "pass the session's topic: only its post-chat form lets the customer return"
+                if topic is None
+                else f"the post-chat form of topic {topic.id} is off: the chat cannot be "
+                "reactivated"
+            )
+            raise CommandNotAllowedError("post_customer_message", self.status, detail=why)
+        previous = self.status
+        fire(STATUS_MACHINE, "post_customer_message", self, now=now, reactivate=True)
+        self.when_ended = None
+        self._record(SessionReopened, now)
+        assert previous is S.Finished
 
     def _drop_transfer(self, command: str, now: datetime) -> None:
         if self.transfer_to is not None:

@@ -22,6 +22,8 @@ from typing import Any
 
 from chatsession.domain.events import ChatSessionEvent
 from chatsession.domain.flags import ChatSessionFlags
+from chatsession.domain.limits import ALIAS_LIMIT, MESSAGE_TEXT_LIMIT, PHONE_LIMIT
+from chatsession.domain.session_key import SessionKey
 from chatsession.domain.status import ChatSessionStatus
 from chatsession.domain.values import (
     BOOL,
@@ -32,13 +34,15 @@ from chatsession.domain.values import (
     VERSION,
     Rule,
     instance_rule,
+    is_valid_unicode,
     text_rule,
 )
 
-MESSAGE_COPY_LIMIT = 1024
-"""``first_message`` and ``last_message`` keep at most this many characters (the column size)."""
-
 _OPTIONAL_ID = ID.optional()
+SECRET_TEXT = Rule(
+    lambda v: isinstance(v, str) and is_valid_unicode(v),
+    "a str (a SessionKey) of valid Unicode (no lone surrogates)",
+)
 _OPTIONAL_TIME = TIME.optional()
 
 
@@ -72,21 +76,21 @@ class ChatSessionData:
     person_id: int | None = _datum(
         _OPTIONAL_ID, default=None, column="customer_id", wire="person", carrier="person"
     )
-    customer_alias: str = _datum(text_rule(64), default="")
+    customer_alias: str = _datum(text_rule(ALIAS_LIMIT), default="")
     customer_host: str = _datum(TEXT, default="")
     customer_name: str = _datum(TEXT, default="", column="name")
     customer_email: str = _datum(TEXT, default="", column="email")
-    customer_phone: str = _datum(text_rule(32), default="", column="phone")
+    customer_phone: str = _datum(text_rule(PHONE_LIMIT), default="", column="phone")
     customer_consented: bool = _datum(BOOL, default=False, column="consented")
     customer_company_name: str = _datum(TEXT, default="", column="company_name")
-    first_message: str = _datum(text_rule(MESSAGE_COPY_LIMIT), default="")
-    last_message: str = _datum(text_rule(MESSAGE_COPY_LIMIT), default="")
+    first_message: str = _datum(text_rule(MESSAGE_TEXT_LIMIT), default="")
+    last_message: str = _datum(text_rule(MESSAGE_TEXT_LIMIT), default="")
     when_requested: datetime = _datum(TIME)
     when_started: datetime | None = _datum(_OPTIONAL_TIME, default=None)
     when_ended: datetime | None = _datum(_OPTIONAL_TIME, default=None)
     when_idle: datetime | None = _datum(_OPTIONAL_TIME, default=None, column="idle")
     when_fetched: datetime | None = _datum(_OPTIONAL_TIME, default=None, column="customer_fetch")
-    session_key: str = _datum(TEXT, default="")
+    session_key: SessionKey = _datum(SECRET_TEXT, default=SessionKey(""))
     initial_queue_pos: int = _datum(INT32, default=0)
     alert_level: int = _datum(INT32, default=0)
     rank: int = _datum(INT32, default=0)
@@ -138,6 +142,7 @@ _KINDS: dict[str, tuple[type, bool]] = {
     "datetime | None": (datetime, True),
     "ChatSessionStatus": (ChatSessionStatus, False),
     "ChatSessionFlags": (ChatSessionFlags, False),
+    "SessionKey": (SessionKey, False),
 }
 
 

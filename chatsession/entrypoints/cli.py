@@ -13,9 +13,10 @@ life can be driven from a shell::
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,9 +34,11 @@ from chatsession.domain.events import EndReason
 from chatsession.domain.topic import ChatTopic
 from chatsession.ports.errors import (
     ChatSessionNotFoundError,
+    CorruptStoreError,
     RepositoryBusyError,
     SchemaVersionError,
     StoreUnavailableError,
+    TransactionError,
 )
 from chatsession.service import AgentReply, ChatAgent
 from chatsession.wire import dump_chat_session
@@ -57,13 +60,17 @@ def _agent(db: str) -> tuple[ChatAgent, SqliteChatSessionRepository]:
     return agent, repository
 
 
-def _print_entity(entity: ChatSessionEntity, out: TextIO) -> None:
-    print(json.dumps(dump_chat_session(entity), indent=2), file=out)
+def _print_entity(entity: ChatSessionEntity, out: TextIO, *, with_key: bool = False) -> None:
+    """Print the entity's JSON; its ``SessionKey`` only for the customer who asked (``request``)."""
+    document = dump_chat_session(entity)
+    if not with_key:
+        document.pop("SessionKey", None)
+    print(json.dumps(document, indent=2), file=out)
 
 
-def _print_reply(reply: AgentReply, out: TextIO) -> None:
+def _print_reply(reply: AgentReply, out: TextIO, *, with_key: bool = False) -> None:
     print(f"outcome: {reply.outcome}", file=out)
-    _print_entity(reply.entity, out)
+    _print_entity(reply.entity, out, with_key=with_key)
 
 
 def _summary(entity: ChatSessionEntity) -> str:
@@ -89,8 +96,9 @@ def _play_demo(
     assert sid is not None
     print(f"1. a customer requests a chat        -> {_summary(created.entity)}", file=out)
     agent.add_customer_message(sid, "Hello, my invoice is wrong")
-    reply = agent.pick_up(sid, by=7)
-    print(f"2. alice (7) picks it up             -> {_summary(reply.entity)}", file=out)
+    picked = agent.pick_up(sid, by=7)
+    assert picked is not None  # the new session waits in the queue
+    print(f"2. alice (7) picks it up             -> {_summary(picked.entity)}", file=out)
     reply = agent.reject_transfer(sid, by=8)
     print(f"3. bob (8) rejects, nothing pending  -> {reply.outcome}", file=out)
     reply = agent.transfer(sid, to="bob", by=7)
@@ -178,7 +186,7 @@ def _run(
     out: TextIO,
 ) -> int:
     to: str | int
-    simple: dict[str, Callable[[], AgentReply]] = {
+    simple: dict[str, Callable[[], AgentReply | None]] = {
         "pick-up": lambda: agent.pick_up(args.id, by=args.by),
         "accept": lambda: agent.accept_transfer(args.id, by=args.by),
         "reject": lambda: agent.reject_transfer(args.id, by=args.by),
@@ -189,11 +197,17 @@ def _run(
         "end": lambda: agent.end(args.id, EndReason(args.reason), by=args.by),
     }
     if args.command in simple:
-        _print_reply(simple[args.command](), out)
+        reply = simple[args.command]()
+        if reply is None:  # PickUp of a session not in the queue: SuperOffice answers null
+            print("outcome: no-op (not_in_queue)", file=out)
+            _print_entity(agent.get_session_entity(args.id), out)
+        else:
+            _print_reply(reply, out)
     elif args.command == "request":
         topic = ChatTopic(id=args.topic, use_prechat_form=args.prechat_form,
                           use_faq=args.faq, bot_enabled=args.bot)
-        _print_reply(agent.create_session(topic, agents_available=not args.no_agents), out)
+        created = agent.create_session(topic, agents_available=not args.no_agents)
+        _print_reply(created, out, with_key=True)  # the customer's own key
     elif args.command == "pick-up-first":
         reply = agent.pick_up_first(by=args.by, topic_id=args.topic)
         if reply is None:
@@ -226,28 +240,66 @@ def _run(
     return 0
 
 
+EXIT_OK, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_STORE, EXIT_DAMAGED, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5
+"""The exit statuses: done, unknown session, refused, store unusable, store damaged, output lost."""
+
+READ_ONLY = frozenset({"show", "list", "outbox"})
+"""Commands that only read: on a path with no database they say so and create nothing."""
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; return the exit status.
 
     0 done (a no-op included), 1 unknown session, 2 refused (an illegal command or bad
-    input), 3 the database file cannot be used.
+    input), 3 the database cannot be used (missing for a read, busy, unreadable, newer),
+    4 the database is damaged, 5 the command was done but its output could not be written
+    (so a script that retries on 3 never runs a command twice).
     """
-    out = out if out is not None else sys.stdout
     args = _parser().parse_args(argv)
+    buffer = io.StringIO()
+    code = _run_command(args, buffer)
+    out = out if out is not None else sys.stdout
+    try:
+        if out is None:  # started with standard output closed
+            raise OSError("standard output is closed")
+        out.write(buffer.getvalue())
+        out.flush()
+    except BrokenPipeError:  # the reader went away (``chatsession demo | head``)
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+        return code
+    except OSError as error:
+        _complain(f"the command was done, but its output could not be written: {error}")
+        return code if code != EXIT_OK else EXIT_OUTPUT
+    return code
+
+
+def _run_command(args: argparse.Namespace, out: TextIO) -> int:
+    if args.command in READ_ONLY and not os.path.exists(args.db):
+        _complain(f"cannot use the database {args.db!r}: there is no such file")
+        return EXIT_STORE
     try:
         return _dispatch(args, out)
-    except BrokenPipeError:  # the reader went away (``chatsession demo | head``)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
     except ChatSessionNotFoundError as error:
-        print(f"chatsession: {error}", file=sys.stderr)
-        return 1
-    except (
-        RepositoryBusyError, SchemaVersionError, StoreUnavailableError, sqlite3.Error, OSError
-    ) as error:
-        print(f"chatsession: cannot use the database {args.db!r}: {error}", file=sys.stderr)
-        return 3
+        _complain(str(error))
+        return EXIT_NOT_FOUND
+    except CorruptStoreError as error:
+        _complain(f"the database {args.db!r} is damaged: {error}")
+        return EXIT_DAMAGED
+    except (RepositoryBusyError, SchemaVersionError, StoreUnavailableError, TransactionError) as e:
+        _complain(f"cannot use the database {args.db!r}: {e}")
+        return EXIT_STORE
     except (ChatSessionError, ValidationError) as error:
-        print(f"chatsession: {type(error).__name__}: {error}", file=sys.stderr)
-        return 2
+        _complain(f"{type(error).__name__}: {error}")
+        return EXIT_REFUSED
+
+
+def _complain(message: str) -> None:
+    """Say ``message`` on standard error, if there is one (never on standard output)."""
+    stderr = sys.stderr
+    if stderr is None:  # started with standard error closed: print(file=None) means stdout
+        return
+    with contextlib.suppress(OSError, ValueError):
+        stderr.write(f"chatsession: {message}\n")
+        stderr.flush()

@@ -8,9 +8,15 @@ from chatsession.domain.errors import ChatSessionError
 class RepositoryError(ChatSessionError):
     """Base class of the errors a chat-session repository raises."""
 
+    code = "repository_error"
+    http_status = 500
+
 
 class ChatSessionNotFoundError(RepositoryError, LookupError):
     """No session with ``chat_session_id`` is stored."""
+
+    code = "chat_session_not_found"
+    http_status = 404
 
     def __init__(self, chat_session_id: int) -> None:
         self.chat_session_id = chat_session_id
@@ -19,6 +25,9 @@ class ChatSessionNotFoundError(RepositoryError, LookupError):
 
 class DuplicateChatSessionError(RepositoryError):
     """``add`` was given a session whose id is already stored."""
+
+    code = "duplicate_chat_session"
+    http_status = 409
 
     def __init__(self, chat_session_id: int) -> None:
         self.chat_session_id = chat_session_id
@@ -33,6 +42,9 @@ class ConcurrencyError(RepositoryError):
     ``expected_version`` is the session's version (what the caller loaded),
     ``actual_version`` the version stored now. Reload, re-apply the command, save again.
     """
+
+    code = "concurrency_conflict"
+    http_status = 409
 
     def __init__(self, chat_session_id: int, expected_version: int, actual_version: int) -> None:
         self.chat_session_id = chat_session_id
@@ -52,6 +64,9 @@ class RepositoryBusyError(RepositoryError):
     stored (a unit of work it ended is rolled back): try again later.
     """
 
+    code = "store_busy"
+    http_status = 503
+
 
 class UnstorableSessionError(RepositoryError, ValueError):
     """The store refused a value of a session or of its events; nothing was stored.
@@ -63,6 +78,9 @@ class UnstorableSessionError(RepositoryError, ValueError):
     the schema; the driver's error is its ``__cause__``.
     """
 
+    code = "unstorable_value"
+    http_status = 422
+
 
 class TransactionError(RepositoryError, RuntimeError):
     """A unit of work was misused: nested, used after it ended, or carried over ``fork()``.
@@ -70,9 +88,15 @@ class TransactionError(RepositoryError, RuntimeError):
     Also raised by a repository used after (or while) it was closed.
     """
 
+    code = "transaction_misuse"
+    http_status = 500
+
 
 class SchemaVersionError(RepositoryError):
     """A store's schema is newer than this code knows (or otherwise unusable)."""
+
+    code = "schema_version_unsupported"
+    http_status = 500
 
     def __init__(self, found: int, supported: int, where: str = "") -> None:
         self.found = found
@@ -93,6 +117,9 @@ class ForeignStoreError(SchemaVersionError):
     journal mode. ``found`` is its schema version (``PRAGMA user_version``),
     ``supported`` the one this code writes; ``reason`` says what gave it away.
     """
+
+    code = "foreign_store"
+    http_status = 500
 
     def __init__(self, found: int, supported: int, where: str = "", reason: str = "") -> None:
         self.found = found
@@ -117,3 +144,26 @@ class StoreUnavailableError(RepositoryError, OSError):
     was stored: a unit of work it ended is rolled back, its sessions keep their versions
     and events. It is an ``OSError`` too (the store is a file that cannot be used).
     """
+
+    code = "store_unavailable"
+    http_status = 503
+
+
+class CorruptStoreError(StoreUnavailableError):
+    """The store holds data that cannot be what chatsession wrote: a damaged row or file.
+
+    Such as a status no ``ChatSessionStatus`` has, a time that is not ISO 8601 text, an
+    outbox payload that is not JSON, or a file whose size is not a whole number of pages
+    (truncated). The message names the table and row (or the file); the store is not
+    written to through a damaged file.
+    """
+
+    code = "corrupt_store"
+    http_status = 500
+
+
+class IdSpaceExhaustedError(RepositoryError):
+    """``next_id`` has no id left: an id of 2**31-1 (the largest int32) is stored or drawn."""
+
+    code = "id_space_exhausted"
+    http_status = 507

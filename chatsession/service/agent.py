@@ -18,7 +18,7 @@ from chatsession.adapters.clock import SystemClock
 from chatsession.domain.customer import ANONYMOUS, Customer
 from chatsession.domain.errors import ChatSessionError, InvalidArgumentError
 from chatsession.domain.events import EndReason
-from chatsession.domain.outcome import Outcome
+from chatsession.domain.outcome import NoOpReason, Outcome
 from chatsession.domain.session import ChatSession
 from chatsession.domain.topic import ChatTopic
 from chatsession.ports.clock import Clock
@@ -31,6 +31,9 @@ from chatsession.wire.mapping import to_entity
 
 class UnknownAssociateError(ChatSessionError, LookupError):
     """A transfer named an associate the directory does not know (or knows as deleted)."""
+
+    code = "unknown_associate"
+    http_status = 404
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,8 @@ class AgentReply:
 
 
 Command = Callable[[ChatSession, datetime], Outcome]
+QueueingCommand = Callable[[ChatSession, datetime, int], Outcome]
+"""A command that may put the session in the queue: it gets the queue's length too."""
 T = TypeVar("T")
 
 
@@ -67,6 +72,12 @@ class ChatAgent:
     ) -> None:
         if type(retries) is not int or retries < 0:
             raise InvalidArgumentError(f"retries must be an int >= 0, got {retries!r}")
+        if clock is not None and not isinstance(clock, Clock):
+            raise InvalidArgumentError(f"clock must be a Clock, got {type(clock).__name__}")
+        if associates is not None and not isinstance(associates, AssociateDirectory):
+            raise InvalidArgumentError(
+                f"associates must be an AssociateDirectory, got {type(associates).__name__}"
+            )
         self._repository = repository
         self._clock: Clock = SystemClock() if clock is None else clock
         self._associates = associates
@@ -115,9 +126,14 @@ class ChatAgent:
 
     # ------------------------------------------------------------- the queue
 
-    def pick_up(self, chat_session_id: int, *, by: int) -> AgentReply:
-        """PickUpChatSession: ``by`` answers the session (a no-op if it is not queued)."""
-        return self._run(chat_session_id, lambda s, at: s.pick_up(by=by, at=at))
+    def pick_up(self, chat_session_id: int, *, by: int) -> AgentReply | None:
+        """PickUpChatSession: ``by`` answers the session.
+
+        "Returns NULL if session was not in queue": None then, as ``pick_up_first`` does on
+        an empty queue (the aggregate's ``Outcome`` says ``NOT_IN_QUEUE``).
+        """
+        reply = self._run(chat_session_id, lambda s, at: s.pick_up(by=by, at=at))
+        return reply if reply.outcome.reason is not NoOpReason.NOT_IN_QUEUE else None
 
     def pick_up_first(self, *, by: int, topic_id: int | None = None) -> AgentReply | None:
         """PickUpFirstChatSession: ``by`` answers the oldest queued session; None if none."""
@@ -136,9 +152,20 @@ class ChatAgent:
 
     # ---------------------------------------------------------------- messages
 
-    def add_customer_message(self, chat_session_id: int, text: str) -> AgentReply:
-        """AddChatMessage from the customer."""
-        return self._run(chat_session_id, lambda s, at: s.post_customer_message(text, at=at))
+    def add_customer_message(
+        self, chat_session_id: int, text: str, *, topic: ChatTopic | None = None
+    ) -> AgentReply:
+        """AddChatMessage from the customer.
+
+        On a finished session, ``topic`` (the session's) decides whether the message
+        reactivates the chat (its post-chat form).
+        """
+        return self._run_queueing(
+            chat_session_id,
+            lambda s, at, waiting: s.post_customer_message(
+                text, topic=topic, queue_length=waiting, at=at
+            ),
+        )
 
     def add_user_message(self, chat_session_id: int, text: str, *, by: int) -> AgentReply:
         """AddChatMessage from the handling user ``by``."""
@@ -183,8 +210,11 @@ class ChatAgent:
         self, chat_session_id: int, *, agents_available: bool = True, by: int | None = None
     ) -> AgentReply:
         """ResetChatSession: back to the queue (a bot hands the session to humans)."""
-        return self._run(
-            chat_session_id, lambda s, at: s.reset(agents_available=agents_available, by=by, at=at)
+        return self._run_queueing(
+            chat_session_id,
+            lambda s, at, waiting: s.reset(
+                agents_available=agents_available, by=by, queue_length=waiting, at=at
+            ),
         )
 
     def close(self, chat_session_id: int) -> AgentReply:
@@ -207,6 +237,17 @@ class ChatAgent:
             return self._reply(outcome, session)
 
         return self._retrying(attempt)
+
+    def _run_queueing(self, chat_session_id: int, command: QueueingCommand) -> AgentReply:
+        """``_run`` for a command that may queue the session: it gets the queue's length."""
+        return self._run(
+            chat_session_id,
+            lambda s, at: command(s, at, self._waiting(s)),
+        )
+
+    def _waiting(self, session: ChatSession) -> int:
+        """Sessions waiting on the topic of ``session`` (inside the thread's unit of work)."""
+        return self._repository.count_in_queue(session.topic_id)
 
     def _retrying(self, attempt: Callable[[], T]) -> T:
         """Run ``attempt``; on ``ConcurrencyError`` run it again, ``retries`` times at most."""

@@ -1,10 +1,10 @@
 """Hypothesis strategies that build valid chat sessions in any status.
 
 Sessions are built the way production builds them: ``ChatSession.request`` on a topic,
-then real commands (forms, queue, pick-up, messages, transfers, end, reopen, reset,
-close, delete), each ``at=clock.now()`` of a ``ManualClock`` that moves forward by
-random steps. Every session is valid by construction (the strategy checks
-``check_invariants`` on each one)::
+then real commands (forms, queue, pick-up, bot and customer messages, transfers, end,
+reactivation by a returning customer, reset, close, delete), each ``at=clock.now()`` of
+a ``ManualClock`` that moves forward by random steps. Every session is valid by
+construction (the strategy checks ``check_invariants`` on each one)::
 
     from hypothesis import given
     from chatsession.testing.strategies import sessions
@@ -30,6 +30,7 @@ from chatsession.domain.errors import ChatSessionError
 from chatsession.domain.events import EndReason
 from chatsession.domain.flags import ChatSessionFlags
 from chatsession.domain.invariants import check_invariants
+from chatsession.domain.limits import MESSAGE_TEXT_LIMIT
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE, ENDED, WAITING, ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
@@ -60,13 +61,14 @@ def aware_datetimes(min_year: int = 2000, max_year: int = 2099) -> st.SearchStra
 
 
 def topics(topic_id: st.SearchStrategy[int] | None = None) -> st.SearchStrategy[ChatTopic]:
-    """Chat topics with any combination of pre-chat form, FAQ and chatbot."""
+    """Chat topics with any combination of pre-chat form, FAQ, chatbot and post-chat form."""
     return st.builds(
         ChatTopic,
         id=topic_id if topic_id is not None else st.integers(1, 5) | ids,
         use_prechat_form=st.booleans(),
         use_faq=st.booleans(),
         bot_enabled=st.booleans(),
+        post_form_enabled=st.booleans(),
     )
 
 
@@ -91,9 +93,9 @@ def customers() -> st.SearchStrategy[Customer]:
 
 
 message_texts = st.text(min_size=1, max_size=40) | st.builds(
-    lambda n, c: c * n, st.integers(1000, 1100), st.sampled_from("xé")
+    lambda n, c: c * n, st.integers(1000, MESSAGE_TEXT_LIMIT), st.sampled_from("xé")
 )
-"""Message texts: short ones, and now and then one longer than the 1024-character copy."""
+"""Message texts: short ones, and now and then one up to the limit (1024 characters)."""
 
 _ticks = st.integers(min_value=0, max_value=3_600_000_000)  # shrinks to 0: no time passes
 _BOOLS = st.booleans()
@@ -103,9 +105,9 @@ _CUSTOMERS = customers()
 _SESSION_KEYS = st.text(alphabet="0123456789abcdef", max_size=32)
 _TOPIC_IDS = st.integers(1, 5) | ids
 _OPTIONAL_IDS = st.none() | ids
-_OPTIONAL_USERS = st.none() | USERS
 _RATINGS = st.none() | st.integers(1, 5)
 _FLAGS = st.sampled_from(list(ChatSessionFlags))
+_BEFORE_QUEUE = st.sampled_from([S.PreChatForm, S.Faq])
 _CLOSABLE = st.sampled_from([s for s in REAL_STATUSES if s not in (S.Closed, S.Deleted)])
 _DELETABLE = st.sampled_from([s for s in REAL_STATUSES if s is not S.Deleted])
 _INTS: dict[tuple[int, int], st.SearchStrategy[int]] = {}
@@ -203,7 +205,15 @@ class _Builder:
         if depth < 3 and target in (S.InQueue, S.OfflineForm) and self.draw(_int(0, 5)) == 0:
             # Back from a conversation: a reset puts it on the queue, or the offline form.
             self._reach_active(self.draw(_ACTIVE), depth + 1)
-            self.run(self.s.reset, agents_available=target is S.InQueue, by=self._maybe_user())
+            self.run(self.s.reset, agents_available=target is S.InQueue, by=self._resetter())
+            self._decorate_waiting()
+            return
+        if depth < 3 and target is S.InQueue and self.draw(_int(0, 7)) == 0:
+            # Solved by the FAQ, then the customer writes again: back on the queue.
+            self._request(True, use_prechat_form=False, use_faq=True, bot_enabled=False)
+            self.run(self.s.faq_resolved)
+            self.run(self.s.post_customer_message, self.draw(message_texts),
+                     topic=self._returning_topic())
             self._decorate_waiting()
             return
         agents = target is not S.OfflineForm
@@ -215,6 +225,11 @@ class _Builder:
             self._request(self.draw(_BOOLS))
         else:
             self._request(True)
+        self._decorate_waiting()
+        self._advance(target, agents)
+
+    def _advance(self, target: ChatSessionStatus, agents: bool) -> None:
+        """From a waiting status, on through the forms to ``target``."""
         while self.s.status is not target:
             status = self.s.status
             if status is S.PreChatForm:
@@ -223,6 +238,7 @@ class _Builder:
             elif status is S.Faq:
                 self.run(self.s.faq_not_helpful, agents_available=agents)
             elif status is S.InQueue and target is S.OfflineForm:
+                # a bot keeps the session off the offline form: it hands off with no agents
                 self.run(self.s.reset, agents_available=False)
             else:  # pragma: no cover - the routes above always arrive
                 raise AssertionError(f"no route from {status!r} to {target!r}")
@@ -230,14 +246,25 @@ class _Builder:
 
     def _decorate_waiting(self) -> None:
         for _ in range(self.draw(_int(0, 2))):
-            if self.s.status is S.InQueue and self.draw(_BOOLS):
+            if self.s.status in (S.Faq, S.InQueue) and self.draw(_BOOLS):
                 self.run(self.s.post_customer_message, self.draw(message_texts))
             else:
                 self.run(self.s.customer_fetched)
 
     def _reach_active(self, target: ChatSessionStatus, depth: int) -> None:
-        self._reach_waiting(S.InQueue, depth)
-        if self.s.chatbot_is_active:
+        if self.draw(_int(0, 4)) == 0:
+            # A form or the FAQ first: a bot that says hello there skips them, or it
+            # hands off to the queue at once.
+            self._reach_waiting(self.draw(_BEFORE_QUEUE), depth)
+            if not self.s.chatbot_is_active:
+                self._advance(S.InQueue, agents=True)
+            elif self.draw(_int(0, 3)):
+                self.run(self.s.post_bot_message, self.draw(message_texts))
+            else:
+                self.run(self.s.reset, agents_available=True)
+        else:
+            self._reach_waiting(S.InQueue, depth)
+        if self.s.status is S.InQueue and self.s.chatbot_is_active:
             if self.draw(_BOOLS):
                 self.run(self.s.post_bot_message, self.draw(message_texts))
             else:
@@ -246,9 +273,10 @@ class _Builder:
             self.run(self.s.pick_up, by=self.draw(USERS))
         for _ in range(self.draw(_int(0, 8))):
             self._active_step()
-        if self.draw(_int(0, 5)) == 0:  # ended and reopened: back to CustomerLast
+        if self.draw(_int(0, 5)) == 0:  # ended, and the customer returns: CustomerLast again
             self._end()
-            self.run(self.s.reopen)
+            self.run(self.s.post_customer_message, self.draw(message_texts),
+                     topic=self._returning_topic())
         self._settle_active(target)
 
     def _active_step(self) -> None:
@@ -298,12 +326,20 @@ class _Builder:
         reasons = [EndReason.BY_CUSTOMER, EndReason.IDLE]
         if self.s.user_id is not None:
             reasons.append(EndReason.BY_USER)
+        if self.s.chatbot_is_active:
+            reasons.append(EndReason.BY_BOT)
         reason = self.draw(st.sampled_from(reasons))
         by = self.s.user_id if reason is EndReason.BY_USER else None
         self.run(self.s.end, reason, by=by)
 
-    def _maybe_user(self) -> int | None:
-        return self.draw(_OPTIONAL_USERS)
+    def _resetter(self) -> int | None:
+        """Who resets: the bot or the system (None), or the handling user."""
+        return self.s.user_id if self.draw(_BOOLS) else None
+
+    def _returning_topic(self) -> ChatTopic:
+        """The session's topic with its post-chat form on: the customer may return."""
+        assert self.topic is not None
+        return self.topic.model_copy(update={"post_form_enabled": True})
 
     # ------------------------------------------------- fields the service sets
 

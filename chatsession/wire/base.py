@@ -19,6 +19,7 @@ WireInput = str | bytes | bytearray | Mapping[str, Any]
 """What ``from_wire`` reads: JSON text (``str`` or UTF-8 bytes) or a decoded JSON object."""
 
 _BOM = "\ufeff"
+_NOT_SHOWN = "<the JSON text, not shown>"
 
 
 def decode_json(data: str | bytes | bytearray, *, title: str) -> Any:
@@ -36,7 +37,9 @@ def decode_json(data: str | bytes | bytearray, *, title: str) -> Any:
     except ValueError as exc:
         raise ValidationError.from_exception_data(
             title,
-            [{"type": "json_invalid", "loc": (), "input": data, "ctx": {"error": str(exc)}}],
+            # the text may hold a SessionKey: neither the message nor errors() echo it
+            [{"type": "json_invalid", "loc": (), "input": _NOT_SHOWN, "ctx": {"error": str(exc)}}],
+            hide_input=True,
         ) from None
 
 
@@ -59,6 +62,7 @@ class WireModel(BaseModel):
         extra="allow",
         frozen=True,
         allow_inf_nan=False,
+        hide_input_in_errors=True,  # a bad document may hold a SessionKey: never echo it
         field_title_generator=lambda name, info: info.alias or to_pascal(name),
     )
 

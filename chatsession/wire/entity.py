@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from pydantic import Field
 
+from chatsession.domain.limits import ALIAS_LIMIT, MESSAGE_TEXT_LIMIT, PHONE_LIMIT
 from chatsession.wire.base import WireModel
 from chatsession.wire.carriers import Associate, Contact, Person, Project, Sale, Ticket
 from chatsession.wire.enums import FlagsField, StatusField
@@ -14,15 +17,22 @@ from chatsession.wire.types import (
     Int32Field,
     JsonObjectField,
     TextField,
+    limited_text,
 )
+
+Alias: TypeAlias = limited_text(ALIAS_LIMIT)  # type: ignore[valid-type]
+Phone: TypeAlias = limited_text(PHONE_LIMIT)  # type: ignore[valid-type]
+MessageText: TypeAlias = limited_text(MESSAGE_TEXT_LIMIT)  # type: ignore[valid-type]
 
 
 class ChatSessionEntity(WireModel):
     """A chat session as SuperOffice sends and receives it (``ChatSessionEntity``).
 
     Every attribute is ``None`` when its key was absent. ``Status`` and ``Flags`` hold
-    the domain enums and are written as names. ``Rating`` is not in the reference
-    page's table of the seed endpoint but is sent by the others (int32).
+    the domain enums and are written as names. ``CustomerAlias``, ``CustomerPhone``,
+    ``FirstMessage`` and ``LastMessage`` have the domain's limits (64, 32, 1024, 1024).
+    ``Rating`` is not in the reference page's table of the seed endpoint but is sent by the
+    others (int32).
     ``_Links`` is present on REST ``ChatSession/{id}`` responses only.
     """
 
@@ -30,22 +40,22 @@ class ChatSessionEntity(WireModel):
     topic_id: Int32Field = None
     user: Associate | None = None
     person: Person | None = None
-    customer_alias: TextField = None
+    customer_alias: Alias = None
     customer_host: TextField = None
     customer_name: TextField = None
     customer_email: TextField = None
-    customer_phone: TextField = None
+    customer_phone: Phone = None
     customer_consented: BoolField = None
     customer_company_name: TextField = None
     status: StatusField = None
-    first_message: TextField = None
-    last_message: TextField = None
+    first_message: MessageText = None
+    last_message: MessageText = None
     when_requested: DateTimeField = None
     when_started: DateTimeField = None
     when_ended: DateTimeField = None
     when_idle: DateTimeField = None
     when_fetched: DateTimeField = None
-    session_key: TextField = None
+    session_key: TextField = Field(default=None, repr=False)  # a secret: never in a repr
     initial_queue_pos: Int32Field = None
     alert_level: Int32Field = None
     rank: Int32Field = None

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from chatsession.domain.associate import AssociateInfo
-from chatsession.domain.errors import InvariantViolationError
+from chatsession.domain.errors import InvalidArgumentError, InvariantViolationError
 from chatsession.domain.invariants import invariant_violations
 from chatsession.domain.session import ChatSession
 from chatsession.domain.session_data import SESSION_FIELDS, ChatSessionData
@@ -78,6 +78,12 @@ def to_entity(
     id-only ``Associate``. Person, contact, project, sale and ticket are id-only carriers
     (the library keeps their ids, not their records).
     """
+    if not isinstance(session, ChatSession):
+        raise InvalidArgumentError(f"to_entity needs a ChatSession, got {type(session).__name__}")
+    if associates is not None and not isinstance(associates, AssociateDirectory):
+        raise InvalidArgumentError(
+            f"associates must be an AssociateDirectory, got {type(associates).__name__}"
+        )
     values: dict[str, Any] = {"table_right": None, "field_properties": None}
     for f in _WIRED:
         value = getattr(session, f.name)
@@ -102,6 +108,10 @@ def from_entity(
     starts its timer at ``at`` (default: now, in UTC), since the wire does not say when
     the transfer was asked for.
     """
+    if not isinstance(entity, ChatSessionEntity):
+        raise InvalidArgumentError(
+            f"from_entity needs a ChatSessionEntity, got {type(entity).__name__}"
+        )
     missing = [
         f"{ChatSessionEntity.model_fields[f.wire].alias} is missing or null"  # type: ignore[index]
         for f in _REQUIRED

@@ -4,7 +4,7 @@ SuperOffice is a .NET service. Its value types (``int``, ``bool``, ``double``,
 ``DateTime``, enums) are never ``null`` on the wire; its reference types (strings,
 nested carriers, objects) may be. Every attribute of a wire model defaults to ``None``,
 meaning *absent*; the ``*Field`` aliases below say whether an explicit ``null`` is also
-accepted (``TextField``, ``JsonObjectField``) or rejected (all the others).
+accepted (``TextField``, ``JsonObjectField``, ``DateTimeField``) or rejected (the others).
 
 Scalars are strict: an int32 field takes a JSON integer only (not ``"123"``, not
 ``true``, not ``1.0``), a bool field takes ``true``/``false`` only, a string field takes
@@ -14,6 +14,7 @@ a string only. Whatever is accepted is written back as it came, date-times excep
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import sys
@@ -32,6 +33,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    StringConstraints,
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
     WrapValidator,
@@ -125,7 +127,8 @@ def _date_time_text(value: datetime) -> str:
         # ISO 8601 offsets are whole minutes; an offset with seconds (historic zones)
         # would be written as "+00:19:32", which no parser reads back: write the same
         # instant in UTC instead.
-        value = value.astimezone(UTC)
+        with contextlib.suppress(OverflowError):  # year 1 or 9999 may have no UTC form:
+            value = value.astimezone(UTC)  # then it keeps the offset's seconds
     return value.isoformat(timespec="microseconds")
 
 
@@ -190,8 +193,11 @@ BoolField = Omittable[StrictBool]
 DoubleField = Omittable[Double]
 """A finite number that may be absent but not ``null``."""
 
-DateTimeField = Omittable[AwareDateTime]
-"""An aware date-time that may be absent but not ``null``."""
+DateTimeField = AwareDateTime | None
+"""An aware date-time that may be absent or ``null`` (read as unset, written back as ``null``).
+
+.NET's ``DateTime`` is never ``null``, but clients in the wild send ``"WhenEnded": null`` for
+a time not set yet; it is taken as unset, and a document read with it writes it back."""
 
 EnumNameField = Omittable[StrictStr]
 """The name of a SuperOffice enum this library carries without interpreting it
@@ -199,6 +205,11 @@ EnumNameField = Omittable[StrictStr]
 
 TextField = StrictStr | None
 """A string that may be absent or ``null``."""
+
+
+def limited_text(max_length: int) -> Any:
+    """A ``TextField`` of at most ``max_length`` characters (the domain's column limit)."""
+    return Annotated[StrictStr, StringConstraints(max_length=max_length)] | None
 
 JsonObject = dict[str, JsonValue]
 """A JSON object whose shape the library does not model; carried as it came."""

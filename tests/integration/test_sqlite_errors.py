@@ -131,7 +131,7 @@ def no_invariants(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 REFUSED: tuple[tuple[str, Any, type[Exception]], ...] = (
-    ("session_key", None, sqlite3.IntegrityError),
+    ("customer_alias", None, sqlite3.IntegrityError),
     ("contact_id", 2**63, OverflowError),
     ("customer_name", "Ann \ud800", UnicodeEncodeError),
 )
@@ -392,6 +392,7 @@ def test_the_command_line_closes_its_repository(
             opened.append(self)
 
     monkeypatch.setattr(cli, "SqliteChatSessionRepository", Recorded)
+    SqliteChatSessionRepository(tmp_path / "cli.db").close()  # reads need an existing file
     assert cli.main(["--db", str(tmp_path / "cli.db"), *argv], out=io.StringIO()) == code
     assert len(opened) == 1
     with pytest.raises(TransactionError, match="closed"):

@@ -283,7 +283,7 @@ def test_threads_opening_a_new_file_at_once_migrate_it_once(tmp_path: Path) -> N
 def test_times_are_iso_text_with_their_offset_and_enums_are_integers(
     repo: SqliteChatSessionRepository, clock: ManualClock
 ) -> None:
-    """Commands record UTC times, stored as such; a time in another offset keeps it."""
+    """Commands record UTC times, stored as such; a time given in another offset too."""
     session = ChatSession.request(repo.next_id(), ChatTopic(id=1), at=clock.now())
     session.pick_up(by=7, at=clock.advance(timedelta(seconds=2)))
     repo.add(session)
@@ -297,16 +297,17 @@ def test_times_are_iso_text_with_their_offset_and_enums_are_integers(
     assert loaded.when_started is not None
     assert loaded.when_started.utcoffset() == timedelta(0)
     assert loaded.when_started == clock.now()
-    # A session restored from elsewhere may hold times in any offset: kept as they are.
-    loaded.when_started = clock.now()
+    # A time set in another offset (a session restored from elsewhere) is stored in UTC.
+    loaded.when_idle = clock.now().astimezone(timezone(timedelta(hours=5, minutes=30)))
     repo.save(loaded)
-    row = repo.connection().execute(query, (session.chat_session_id,)).fetchone()
-    assert row[:2] == ("2024-05-01T04:00:00.123456+00:00", "2024-05-01T09:30:02.123456+05:30")
+    idle = repo.connection().execute(
+        "SELECT idle FROM chat_session WHERE id = ?", (session.chat_session_id,)
+    ).fetchone()[0]
+    assert idle == "2024-05-01T04:00:02.123456+00:00"
     again = repo.get(session.chat_session_id)
-    assert again.when_started is not None
-    assert again.when_started.utcoffset() == timedelta(hours=5, minutes=30)
-    assert again == loaded
-    assert row_to_session(session_to_row(again)) == again
+    assert again.when_idle is not None and again.when_idle.utcoffset() == timedelta(0)
+    assert again == loaded  # the same instants
+    assert row_to_session(session_to_row(again), "here") == again
 
 
 def test_hostile_text_is_stored_as_text(

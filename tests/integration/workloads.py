@@ -299,7 +299,7 @@ def _crash_command(rng: random.Random, s: ChatSession, by: int, to: int, at: dat
     pick = rng.randrange(10)
     handler = s.user_id if s.user_id is not None else by
     if pick == 0:
-        s.post_customer_message(rng.choice(("hello", "anyone?", "thanks" * 300)), at=at)
+        s.post_customer_message(rng.choice(("hello", "anyone?", "thanks" * 170)), at=at)
     elif pick == 1:
         s.post_user_message("on it", by=handler, at=at)
     elif pick == 2:
@@ -315,8 +315,9 @@ def _crash_command(rng: random.Random, s: ChatSession, by: int, to: int, at: dat
     elif pick == 7:
         if s.status.is_active:
             s.end(EndReason.BY_CUSTOMER, at=at)
-        else:
-            s.reopen(at=at)
+        else:  # the customer writes again: a finished chat is reactivated
+            returning = ChatTopic(id=s.topic_id, post_form_enabled=True)
+            s.post_customer_message("back again", topic=returning, at=at)
     elif pick == 8 or rng.random() < 0.7:
         s.customer_fetched(at=at)
     else:

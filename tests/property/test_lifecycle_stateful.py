@@ -2,7 +2,10 @@
 
 Drives every command of ``ChatSession`` with random actors (a few associate ids, so
 owners, targets and strangers all occur) and a manual clock that moves forward and,
-now and then, backward.
+now and then, backward. A refused command changes nothing either, and the rules of
+issue 8 are checked where they apply: transfer by a stranger is a no-op in every status,
+the bot keeps a session off the offline form, a customer returns to a finished chat only
+through the topic's post-chat form, only the handling user or the system resets.
 """
 
 from collections.abc import Callable
@@ -13,23 +16,37 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from chatsession import (
+    ChatbotInactiveError,
     ChatSession,
     ChatSessionError,
+    ChatSessionEvent,
     ChatSessionStatus,
     ChatTopic,
+    CommandNotAllowedError,
     EndReason,
     InvalidArgumentError,
     ManualClock,
+    MessagePosted,
+    NoOpReason,
+    NotHandlingUserError,
     Outcome,
+    SessionReopened,
     TransferState,
     check_invariants,
     transition_violations,
 )
-from chatsession.domain.lifecycle import DOCUMENTED_NO_OPS
+from chatsession.domain.lifecycle import DOCUMENTED_NO_OPS, STATUS_MACHINE, allowed_sources
+from chatsession.domain.session_data import MESSAGE_TEXT_LIMIT
+from chatsession.domain.status import ACTIVE
 
 S = ChatSessionStatus
 actors = st.integers(min_value=1, max_value=4)
-texts = st.text(min_size=1, max_size=40) | st.text(min_size=1020, max_size=1030)
+texts = st.text(min_size=1, max_size=40) | st.text(
+    min_size=MESSAGE_TEXT_LIMIT - 4, max_size=MESSAGE_TEXT_LIMIT + 4
+)
+"""Message texts: short ones, and some around the limit (those over it are refused)."""
+post_forms = st.sampled_from([None, True, False])
+"""The topic a customer message passes: none, or the session's with its post-chat form on/off."""
 START = datetime(2026, 1, 1, tzinfo=UTC)
 rare = st.integers(0, 3).map(lambda n: n == 0)
 """True a quarter of the time: commands that end the story run less often than the rest."""
@@ -44,6 +61,10 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.applied: dict[str, int] = {}
+        self.events: list[ChatSessionEvent] = []
+        """The events of the last command that changed the session."""
+        self.error: ChatSessionError | None = None
+        """The error of the last command that was refused."""
 
     @initialize(
         prechat=rare, faq=rare, bot=rare, agents=st.integers(0, 3).map(bool),
@@ -58,6 +79,8 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
             queue_length=queue_length,
         )
         assert len(self.session.pull_events()) == 1
+        if bot:  # "the bot is always present": never the offline form
+            assert self.session.status is not S.OfflineForm
         if picked_up_by is not None and self.session.status is S.InQueue and not bot:
             # most runs start in a live chat, where transfers happen
             assert self.session.pick_up(by=picked_up_by, at=self.clock.now()).changed
@@ -65,22 +88,36 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ harness
 
-    def run(self, command: str, call: Callable[[], Outcome]) -> Outcome | None:
-        """Run one command and check what every command must respect."""
+    def run(
+        self, command: str, call: Callable[[], Outcome], *, invalid: bool = False
+    ) -> Outcome | None:
+        """Run one command and check what every command must respect.
+
+        ``invalid``: an argument is bad, so the command must raise ``InvalidArgumentError``
+        (and change nothing); otherwise that error fails the test.
+        """
         s = self.session
         before = s.to_dict()
+        self.events, self.error = [], None
         try:
             outcome = call()
-        except InvalidArgumentError:
-            raise
-        except ChatSessionError as error:
-            note_event(f"{command}: {type(error).__name__}")
+        except InvalidArgumentError as error:
+            if not invalid:
+                raise
+            self.error = error
             assert s.to_dict() == before, f"{command} raised {error!r} but changed the session"
             assert s.pending_events == (), f"{command} raised but recorded events"
             return None
+        except ChatSessionError as error:
+            note_event(f"{command}: {type(error).__name__}")
+            self.error = error
+            assert s.to_dict() == before, f"{command} raised {error!r} but changed the session"
+            assert s.pending_events == (), f"{command} raised but recorded events"
+            return None
+        assert not invalid, f"{command} took a bad argument"
         note_event(f"{command}: {outcome}")
         if outcome.changed:
-            events = s.pull_events()
+            events = self.events = s.pull_events()
             assert events, f"{command} changed the session but recorded no event"
             for event in events:
                 assert event.occurred_at == self.clock.now()
@@ -116,14 +153,21 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
 
     @rule(agents=st.booleans())
     def submit_prechat_form(self, agents: bool) -> None:
-        self.run("submit_prechat_form",
-                 lambda: self.session.submit_prechat_form(self.topic, agents_available=agents,
-                                                          at=self.clock.now()))
+        outcome = self.run(
+            "submit_prechat_form",
+            lambda: self.session.submit_prechat_form(self.topic, agents_available=agents,
+                                                     at=self.clock.now()))
+        self._bot_keeps_off_the_offline_form(outcome)
 
     @rule(agents=st.booleans())
     def faq_not_helpful(self, agents: bool) -> None:
-        self.run("faq_not_helpful", lambda: self.session.faq_not_helpful(agents_available=agents,
-                                                                       at=self.clock.now()))
+        outcome = self.run("faq_not_helpful", lambda: self.session.faq_not_helpful(
+            agents_available=agents, at=self.clock.now()))
+        self._bot_keeps_off_the_offline_form(outcome)
+
+    def _bot_keeps_off_the_offline_form(self, outcome: Outcome | None) -> None:
+        if outcome and outcome.changed and self.session.chatbot_is_active:
+            assert self.session.status is not S.OfflineForm
 
     @rule()
     def faq_resolved(self) -> None:
@@ -149,30 +193,74 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
             assert was_queued and self.session.user_id == by
             assert self.session.status is S.UserLast
 
-    @rule(text=texts)
-    def customer_writes(self, text: str) -> None:
-        self.run("post_customer_message", lambda: self.session.post_customer_message(
-            text, at=self.clock.now()))
+    @rule(text=texts, post_form=post_forms)
+    def customer_writes(self, text: str, post_form: bool | None) -> None:
+        s = self.session
+        status, counterpart = s.status, s.user_id is not None or s.chatbot_is_active
+        topic = None if post_form is None else self.topic.model_copy(
+            update={"post_form_enabled": post_form})
+        outcome = self.run(
+            "post_customer_message",
+            lambda: s.post_customer_message(text, topic=topic, at=self.clock.now()),
+            invalid=len(text) > MESSAGE_TEXT_LIMIT,
+        )
+        if outcome is None:
+            if status is S.Finished and not post_form and len(text) <= MESSAGE_TEXT_LIMIT:
+                assert type(self.error) is CommandNotAllowedError  # no way back
+                note_event("a finished chat without the post-chat form stays finished")
+            return
+        assert outcome.changed and s.last_message == text
+        if status is S.Finished:  # the customer returns: the chat is reactivated
+            assert post_form is True and s.when_ended is None
+            assert s.status is (S.CustomerLast if counterpart else S.InQueue)
+            reopened, posted = self.events
+            assert isinstance(reopened, SessionReopened) and isinstance(posted, MessagePosted)
+            note_event(f"the customer returns: reactivated to {s.status.name}")
+        elif status in (S.Faq, S.InQueue, S.CustomerLast):  # the FAQ's question, or waiting
+            assert s.status is status
+        else:
+            assert status is S.UserLast and s.status is S.CustomerLast
+
+    @precondition(lambda self: self.session.status is S.Finished)
+    @rule(text=st.text(min_size=1, max_size=40), post_form=post_forms)
+    def customer_returns(self, text: str, post_form: bool | None) -> None:
+        """``customer_writes`` once the chat is finished: reactivated, or refused."""
+        self.customer_writes(text, post_form)
 
     @rule(text=texts, by=actors)
     def user_writes(self, text: str, by: int) -> None:
         self.run("post_user_message", lambda: self.session.post_user_message(
-            text, by=by, at=self.clock.now()))
+            text, by=by, at=self.clock.now()), invalid=len(text) > MESSAGE_TEXT_LIMIT)
 
     @rule(text=texts)
     def bot_writes(self, text: str) -> None:
-        self.run("post_bot_message", lambda: self.session.post_bot_message(
-            text, at=self.clock.now()))
+        status = self.session.status
+        outcome = self.run("post_bot_message", lambda: self.session.post_bot_message(
+            text, at=self.clock.now()), invalid=len(text) > MESSAGE_TEXT_LIMIT)
+        if outcome is not None:  # before the queue too: the forms are skipped
+            assert self.session.status is S.UserLast and self.session.chatbot_is_active
+            note_event(f"the bot says hello in {status.name}")
+
+    @precondition(lambda self: self.session.chatbot_is_active
+                  and self.session.status in (S.PreChatForm, S.Faq))
+    @rule(text=st.text(min_size=1, max_size=40))
+    def bot_says_hello_before_the_queue(self, text: str) -> None:
+        """``bot_writes`` on a form or the FAQ: the session skips them (to UserLast)."""
+        self.bot_writes(text)
 
     # ---------------------------------------------------------------- transfers
 
     @rule(to=actors, by=actors)
     def transfer(self, to: int, by: int) -> None:
-        owner = self.session.user_id
+        owner = self.session.user_id if self.session.status in ACTIVE else None
         outcome = self.run("transfer", lambda: self.session.transfer(
             to=to, by=by, at=self.clock.now()))
-        if outcome and outcome.changed:
-            assert by == owner and self.session.transfer_to == to
+        if by != owner:  # a stranger, whatever the status: the no-op, never an error
+            assert outcome == Outcome.noop(NoOpReason.NOT_OWNER), (self.error, outcome)
+        elif to == by:
+            assert outcome is None and type(self.error).__name__ == "TransferToSelfError"
+        else:
+            assert outcome == Outcome(changed=True) and self.session.transfer_to == to
 
     @precondition(lambda self: self.session.user_id is not None and self.session.status.is_active)
     @rule(to=actors)
@@ -247,24 +335,51 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
     def end(self, reason: EndReason, by: int) -> None:
         if reason is EndReason.BY_USER:
             self.run("end", lambda: self.session.end(reason, by=by, at=self.clock.now()))
-        else:  # the customer and the idle timeout are not associates
+        else:  # the customer, the bot and the idle timeout are not associates
             self.run("end", lambda: self.session.end(reason, at=self.clock.now()))
 
     @rule()
-    def reopen(self) -> None:
-        self.run("reopen", lambda: self.session.reopen(at=self.clock.now()))
+    def bot_ends(self) -> None:
+        s = self.session
+        status, bot = s.status, s.chatbot_is_active
+        outcome = self.run("end", lambda: s.end(EndReason.BY_BOT, at=self.clock.now()))
+        if outcome is not None:
+            assert bot and status in ACTIVE and s.status is S.Finished
+            (*_, ended) = self.events
+            assert getattr(ended, "reason", None) is EndReason.BY_BOT
+        elif status in ACTIVE:
+            assert type(self.error) is ChatbotInactiveError and not bot
+        else:
+            assert type(self.error) is CommandNotAllowedError
 
     @rule(coin=rare)
     def close(self, coin: bool) -> None:
         if coin:
             self.run("close", lambda: self.session.close(at=self.clock.now()))
 
-    @rule(agents=st.booleans())
-    def reset(self, agents: bool) -> None:
-        outcome = self.run("reset", lambda: self.session.reset(
-            agents_available=agents, at=self.clock.now()))
+    @rule(agents=st.booleans(), who=st.sampled_from(["system", "handling user", "stranger"]),
+          stranger=actors)
+    def reset(self, agents: bool, who: str, stranger: int) -> None:
+        s = self.session
+        user, bot = s.user_id, s.chatbot_is_active
+        by = {"system": None, "handling user": user,
+              "stranger": stranger if stranger != user else stranger % 4 + 1}[who]
+        outcome = self.run("reset", lambda: s.reset(
+            agents_available=agents, by=by, at=self.clock.now()))
         if outcome and outcome.changed:
-            assert self.session.user_id is None and not self.session.chatbot_is_active
+            assert by is None or by == user
+            assert s.user_id is None and not s.chatbot_is_active
+            # human availability decides, not the bot that just left
+            assert s.status is (S.InQueue if agents else S.OfflineForm)
+        elif by is not None and by != user:  # a stranger: refused once the status allows it
+            if s.status not in allowed_sources(STATUS_MACHINE, "reset"):
+                assert type(self.error) is CommandNotAllowedError
+            elif s.status in (S.PreChatForm, S.Faq) and not bot:
+                assert type(self.error) is ChatbotInactiveError  # nothing to hand off
+            else:
+                assert type(self.error) is NotHandlingUserError
+        if isinstance(self.error, ChatbotInactiveError):
+            assert s.status in (S.PreChatForm, S.Faq) and not bot
 
     @rule(coin=rare)
     def delete(self, coin: bool) -> None:

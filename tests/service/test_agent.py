@@ -77,9 +77,49 @@ def test_a_no_op_is_not_saved(agent: ChatAgent, repo: InMemoryChatSessionReposit
     agent.pick_up(sid, by=ALICE)
     before = repo.get(sid)
     events = len(repo.outbox.read(limit=None))
-    reply = agent.pick_up(sid, by=BOB)
-    assert reply.outcome.reason is NoOpReason.NOT_IN_QUEUE
+    reply = agent.transfer(sid, to=ALICE, by=BOB)  # BOB does not handle it: NOT_OWNER
+    assert reply.outcome.reason is NoOpReason.NOT_OWNER and not reply.changed
+    assert reply.entity.user is not None and reply.entity.user.associate_id == ALICE
     assert repo.get(sid) == before and len(repo.outbox.read(limit=None)) == events
+
+
+def test_pick_up_of_a_session_not_in_the_queue_answers_none(
+    agent: ChatAgent, repo: InMemoryChatSessionRepository
+) -> None:
+    """PickUpChatSession "Returns NULL if session was not in queue"; nothing is saved."""
+    sid = agent.create_session(TOPIC).entity.chat_session_id
+    assert sid is not None
+    picked = agent.pick_up(sid, by=ALICE)
+    assert picked is not None and picked.changed
+    before = repo.get(sid)
+    events = len(repo.outbox.read(limit=None))
+    assert agent.pick_up(sid, by=BOB) is None  # already picked up
+    assert agent.pick_up(sid, by=ALICE) is None  # even by its own user
+    assert repo.get(sid) == before and len(repo.outbox.read(limit=None)) == events
+    before_queue = agent.create_session(ChatTopic(id=3, use_prechat_form=True))
+    other = before_queue.entity.chat_session_id
+    assert other is not None and agent.pick_up(other, by=ALICE) is None  # not queued yet
+    assert repo.get(other).status is ChatSessionStatus.PreChatForm
+
+
+def test_a_customer_message_reactivates_a_finished_chat_through_the_agent(
+    agent: ChatAgent, repo: InMemoryChatSessionRepository
+) -> None:
+    from chatsession import CommandNotAllowedError
+
+    sid = agent.create_session(TOPIC).entity.chat_session_id
+    assert sid is not None
+    agent.pick_up(sid, by=ALICE)
+    agent.end(sid, EndReason.BY_CUSTOMER)
+    with pytest.raises(CommandNotAllowedError, match="post-chat form"):
+        agent.add_customer_message(sid, "one more thing")  # no topic: cannot return
+    assert repo.get(sid).status is ChatSessionStatus.Finished
+    returning = ChatTopic(id=TOPIC.id, post_form_enabled=True)
+    reply = agent.add_customer_message(sid, "one more thing", topic=returning)
+    assert reply.changed and reply.entity.status is ChatSessionStatus.CustomerLast
+    assert reply.entity.when_ended is None and reply.entity.last_message == "one more thing"
+    names = [r.event_name for r in repo.outbox.read(chat_session_id=sid, limit=None)]
+    assert names[-2:] == ["SessionReopened", "MessagePosted"]
 
 
 def test_pick_up_first_takes_the_oldest_and_none_when_empty(agent: ChatAgent) -> None:
@@ -132,7 +172,7 @@ def test_a_lost_race_is_retried_on_a_fresh_load(repo: InMemoryChatSessionReposit
     assert sid is not None
     racing = RacingRepository(repo, losses=2)
     reply = ChatAgent(racing, retries=3).pick_up(sid, by=ALICE)  # type: ignore[arg-type]
-    assert reply.changed and racing.attempts == 3
+    assert reply is not None and reply.changed and racing.attempts == 3
     assert repo.get(sid).user_id == ALICE
 
 

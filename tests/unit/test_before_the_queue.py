@@ -7,6 +7,7 @@ from chatsession import (
     CommandNotAllowedError,
     InvalidArgumentError,
     ManualClock,
+    MessagePosted,
     StatusChanged,
     check_invariants,
 )
@@ -92,3 +93,27 @@ def test_offline_request_from_the_queue_is_not_allowed_and_names_command_and_sta
     assert caught.value.allowed == (S.OfflineForm,)
     assert "submit_offline_request" in str(caught.value) and "InQueue" in str(caught.value)
     assert session.status is S.InQueue and session.pending_events == ()
+
+
+def test_a_customer_message_in_faq_is_the_question(clock: ManualClock) -> None:
+    session = _session(clock, use_faq=True)
+    assert session.post_customer_message("How do I reset my password?", at=clock.now()).changed
+    assert session.status is S.Faq  # the FAQ step goes on: the message is its question
+    assert session.first_message == session.last_message == "How do I reset my password?"
+    assert session.when_idle == clock.now()
+    (event,) = session.pull_events()
+    assert isinstance(event, MessagePosted) and event.status is S.Faq
+    session.post_customer_message("Still stuck", at=clock.now())
+    assert session.first_message == "How do I reset my password?"
+    assert session.last_message == "Still stuck" and session.status is S.Faq
+    session.faq_not_helpful(at=clock.now())  # on to the queue, the question kept
+    assert session.status is S.InQueue
+    assert session.first_message == "How do I reset my password?"
+    check_invariants(session)
+
+
+def test_a_customer_message_on_the_prechat_form_is_not_allowed(clock: ManualClock) -> None:
+    session = _session(clock, use_prechat_form=True)
+    with pytest.raises(CommandNotAllowedError, match="allowed in: Faq, InQueue"):
+        session.post_customer_message("hello?", at=clock.now())
+    assert session.first_message == "" and session.pending_events == ()

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import pytest
 from actors import ALICE, BOB
 
@@ -12,7 +14,9 @@ from chatsession import (
     MessageAuthor,
     MessagePosted,
     NotHandlingUserError,
+    Outcome,
 )
+from chatsession.domain.session_data import MESSAGE_TEXT_LIMIT
 
 S = ChatSessionStatus
 
@@ -45,15 +49,51 @@ def test_user_message_sets_user_last_and_customer_message_sets_customer_last(
     assert active.status is S.UserLast
 
 
-def test_message_copies_are_cut_to_1024_characters_but_the_event_keeps_the_text(
-    active: ChatSession, clock: ManualClock
-) -> None:
-    text = "x" * 3000
+def test_a_message_at_the_limit_is_kept_whole(active: ChatSession, clock: ManualClock) -> None:
+    assert MESSAGE_TEXT_LIMIT == 1024
+    text = "é" * (MESSAGE_TEXT_LIMIT - 1) + "!"
     active.post_customer_message(text, at=clock.now())
-    assert len(active.first_message) == len(active.last_message) == 1024
+    assert active.first_message == active.last_message == text  # no longer cut
     (event,) = active.pull_events()
     assert isinstance(event, MessagePosted)
     assert event.text == text and event.author is MessageAuthor.CUSTOMER
+
+
+MESSAGE_COMMANDS: dict[str, Callable[[ChatSession, str, ManualClock], Outcome]] = {
+    "post_customer_message": lambda s, text, clock: s.post_customer_message(text, at=clock.now()),
+    "post_user_message": lambda s, text, clock: s.post_user_message(
+        text, by=ALICE, at=clock.now()
+    ),
+    "post_bot_message": lambda s, text, clock: s.post_bot_message(text, at=clock.now()),
+}
+"""Every command that posts a message, on a session where it applies."""
+
+
+@pytest.mark.parametrize("name", MESSAGE_COMMANDS)
+def test_a_message_longer_than_the_limit_is_refused(clock: ManualClock, name: str) -> None:
+    session = ChatSession.request(1, ChatTopic(id=3, bot_enabled=name == "post_bot_message"),
+                                  at=clock.now())
+    if name == "post_user_message":
+        session.pick_up(by=ALICE, at=clock.now())
+    session.pull_events()
+    before = session.to_dict()
+    with pytest.raises(InvalidArgumentError) as caught:
+        MESSAGE_COMMANDS[name](session, "x" * (MESSAGE_TEXT_LIMIT + 1), clock)
+    assert str(caught.value).startswith(
+        f"message text has {MESSAGE_TEXT_LIMIT + 1} characters; the limit is {MESSAGE_TEXT_LIMIT}"
+    )
+    assert session.to_dict() == before and session.pending_events == ()
+    # one character less is a message like any other
+    assert MESSAGE_COMMANDS[name](session, "x" * MESSAGE_TEXT_LIMIT, clock).changed
+    assert session.last_message == "x" * MESSAGE_TEXT_LIMIT
+
+
+def test_the_limit_counts_characters_not_bytes(active: ChatSession, clock: ManualClock) -> None:
+    emoji = "🙂" * MESSAGE_TEXT_LIMIT  # 4096 bytes in UTF-8, 1024 characters
+    active.post_customer_message(emoji, at=clock.now())
+    assert active.last_message == emoji
+    with pytest.raises(InvalidArgumentError, match="limit"):
+        active.post_customer_message(emoji + "🙂", at=clock.now())
 
 
 def test_only_the_handling_user_may_post_as_user(active: ChatSession, clock: ManualClock) -> None:
@@ -85,14 +125,16 @@ def test_messages_need_non_empty_text(
         active.post_customer_message(bad, at=clock.now())  # type: ignore[arg-type]
 
 
-def test_customer_cannot_write_on_a_finished_session(
+def test_customer_cannot_write_on_a_finished_session_without_its_topic(
     active: ChatSession, clock: ManualClock
 ) -> None:
     from chatsession import EndReason
 
     active.end(EndReason.BY_CUSTOMER, at=clock.now())
+    # only the topic's post-chat form lets the customer return (test_ending.py)
     with pytest.raises(CommandNotAllowedError, match="post_customer_message"):
         active.post_customer_message("wait", at=clock.now())
+    assert active.status is S.Finished
 
 
 def test_a_lone_surrogate_is_refused_before_anything_changes(

@@ -51,9 +51,12 @@ def test_pick_up_before_the_queue_is_a_no_op(
 
 def test_pick_up_while_a_bot_holds_the_session_is_an_error(clock: ManualClock) -> None:
     session = ChatSession.request(1, ChatTopic(id=3, bot_enabled=True), at=clock.now())
-    with pytest.raises(ChatbotActiveError, match="pick_up is not allowed in status InQueue"):
+    with pytest.raises(ChatbotActiveError) as caught:
         session.pick_up(by=ALICE, at=clock.now())
-    assert session.user_id is None
+    # the cause is the bot, not the status: the message says so and nothing else
+    assert str(caught.value) == "pick_up: a chatbot holds the session; reset it first"
+    assert caught.value.status is S.InQueue
+    assert session.user_id is None and session.status is S.InQueue
 
 
 def test_bot_hands_off_by_reset_then_a_user_picks_up(clock: ManualClock) -> None:

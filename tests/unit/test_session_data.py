@@ -17,8 +17,10 @@ from chatsession import (
 )
 from chatsession.domain import session as session_module
 from chatsession.domain.session_data import (
+    ALIAS_LIMIT,
     FIELDS,
-    MESSAGE_COPY_LIMIT,
+    MESSAGE_TEXT_LIMIT,
+    PHONE_LIMIT,
     SESSION_FIELDS,
     ChatSessionData,
 )
@@ -117,13 +119,20 @@ def test_the_rules_are_the_ones_the_invariants_check(active: ChatSession) -> Non
         assert violations == [f"{f.name} must be {f.rule.expected}, got {value!r}"]
 
 
-def test_the_message_copy_limit_is_the_columns_size() -> None:
-    assert MESSAGE_COPY_LIMIT == 1024
+def test_the_text_limits_are_the_columns_sizes_and_the_field_rules_use_them() -> None:
+    assert (ALIAS_LIMIT, PHONE_LIMIT, MESSAGE_TEXT_LIMIT) == (64, 32, 1024)
     # still importable from chatsession.domain.session, where they used to live
-    assert vars(session_module)["MESSAGE_COPY_LIMIT"] == MESSAGE_COPY_LIMIT
+    assert vars(session_module)["MESSAGE_TEXT_LIMIT"] == MESSAGE_TEXT_LIMIT
+    assert "MESSAGE_COPY_LIMIT" not in vars(session_module)
     assert vars(session_module)["FIELDS"] is FIELDS
     rules = {f.name: f.rule for f in SESSION_FIELDS}
-    assert rules["last_message"].check("x" * 1024) and not rules["last_message"].check("x" * 1025)
+    for name, limit in (
+        ("customer_alias", ALIAS_LIMIT),
+        ("customer_phone", PHONE_LIMIT),
+        ("first_message", MESSAGE_TEXT_LIMIT),
+        ("last_message", MESSAGE_TEXT_LIMIT),
+    ):
+        assert rules[name].check("x" * limit) and not rules[name].check("x" * (limit + 1)), name
 
 
 def test_the_data_is_slotted_and_keyword_only() -> None:

@@ -24,6 +24,7 @@ TOPIC = ChatTopic(id=3)
 PRECHAT = ChatTopic(id=3, use_prechat_form=True)
 FAQ = ChatTopic(id=3, use_faq=True)
 BOT = ChatTopic(id=3, bot_enabled=True)
+RETURNING = ChatTopic(id=3, post_form_enabled=True)
 
 
 def _request(topic: ChatTopic = TOPIC, agents_available: bool = True) -> ChatSession:
@@ -75,7 +76,8 @@ COMMANDS: dict[str, tuple[Callable[[], ChatSession], Command]] = {
     "expire_transfer": (
         _transferring, lambda s, at: s.expire_transfer(timedelta(minutes=1), **at)),
     "end": (_active, lambda s, at: s.end(EndReason.BY_USER, by=ALICE, **at)),
-    "reopen": (_finished, lambda s, at: s.reopen(**at)),
+    "post_customer_message after the end": (
+        _finished, lambda s, at: s.post_customer_message("back", topic=RETURNING, **at)),
     "close": (_active, lambda s, at: s.close(**at)),
     "delete": (_active, lambda s, at: s.delete(**at)),
     "reset": (_transferring, lambda s, at: s.reset(by=ALICE, **at)),
@@ -91,6 +93,7 @@ STAMPS = {
     "post_customer_message": "when_idle",
     "post_user_message": "when_idle",
     "post_bot_message": "when_idle",
+    "post_customer_message after the end": "when_idle",
     "transfer": "transfer_requested_at",
     "end": "when_ended",
     "close": "when_ended",

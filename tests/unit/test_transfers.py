@@ -2,12 +2,13 @@ from datetime import timedelta
 
 import pytest
 from actors import ALICE, BOB, CAROL
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from noop_check import assert_noop
 
 from chatsession import (
     ChatSession,
     ChatSessionStatus,
-    CommandNotAllowedError,
     InvalidArgumentError,
     ManualClock,
     NoOpReason,
@@ -20,6 +21,8 @@ from chatsession import (
     TransferToSelfError,
     check_invariants,
 )
+from chatsession.domain.status import ACTIVE
+from chatsession.testing.strategies import REAL_STATUSES, USERS, sessions
 
 S = ChatSessionStatus
 
@@ -45,6 +48,43 @@ def test_transfer_by_someone_who_does_not_own_the_session_changes_nothing(
     )
 
 
+@pytest.mark.parametrize("status", REAL_STATUSES, ids=lambda s: s.name)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_transfer_by_a_stranger_is_a_no_op_in_every_status(
+    status: ChatSessionStatus, data: st.DataObject
+) -> None:
+    """Ownership is checked before the status: never ``CommandNotAllowedError``.
+
+    A stranger is anyone but the handling user of an active session: a queued or ended
+    session belongs to nobody, not even the user who had it. ``to == by`` too: the
+    stranger gets the no-op, not ``TransferToSelfError``.
+    """
+    session = data.draw(sessions(status))
+    # the associates the session names (its user, even a former one, and its target) often
+    named = [u for u in (session.user_id, session.transfer_to) if u is not None]
+    by = data.draw(st.sampled_from(named) | USERS if named else USERS)
+    assume(status not in ACTIVE or by != session.user_id)
+    to = data.draw(st.just(by) | USERS)
+    at = session.when_ended or session.when_idle or session.when_requested
+    assert_noop(session, lambda: session.transfer(to=to, by=by, at=at), NoOpReason.NOT_OWNER)
+
+
+def test_transfer_of_a_finished_chat_by_its_former_user_is_a_no_op(
+    active: ChatSession, clock: ManualClock
+) -> None:
+    from chatsession import EndReason
+
+    active.end(EndReason.IDLE, at=clock.now())
+    active.pull_events()
+    assert active.user_id == ALICE
+    for to in (BOB, ALICE):  # not TransferToSelfError either: ownership comes first
+        assert_noop(
+            active, lambda to=to: active.transfer(to=to, by=ALICE, at=clock.now()),
+            NoOpReason.NOT_OWNER,
+        )
+
+
 def test_a_new_transfer_replaces_the_pending_one(
     transferring: ChatSession, clock: ManualClock
 ) -> None:
@@ -57,16 +97,19 @@ def test_a_new_transfer_replaces_the_pending_one(
 
 
 def test_transferring_to_oneself_is_an_error(active: ChatSession, clock: ManualClock) -> None:
-    with pytest.raises(TransferToSelfError, match="transfer is not allowed in status UserLast"):
+    with pytest.raises(TransferToSelfError) as caught:
         active.transfer(to=ALICE, by=ALICE, at=clock.now())
+    assert str(caught.value) == f"transfer: associate {ALICE} cannot transfer to themselves"
+    assert caught.value.command == "transfer" and caught.value.status is S.UserLast
+    assert active.transfer_to is None and active.pending_events == ()
 
 
-def test_transfer_of_a_queued_session_is_not_allowed(
+def test_transfer_of_a_queued_session_is_a_no_op_it_belongs_to_nobody(
     queued: ChatSession, clock: ManualClock
 ) -> None:
-    with pytest.raises(CommandNotAllowedError) as caught:
-        queued.transfer(to=BOB, by=ALICE, at=clock.now())
-    assert caught.value.command == "transfer" and caught.value.status is S.InQueue
+    assert_noop(
+        queued, lambda: queued.transfer(to=BOB, by=ALICE, at=clock.now()), NoOpReason.NOT_OWNER
+    )
 
 
 def test_accept_transfer_makes_the_target_the_handling_user(

@@ -2,18 +2,23 @@
 
 The strategy for a model is derived from its declared fields: each field's annotation
 (a string, since the model modules use ``from __future__ import annotations``) names
-one of the wire types of ``chatsession.wire.types``/``enums`` or a nested carrier.
-Every key is optional, and a few unknown keys are mixed in.
+one of the wire types of ``chatsession.wire.types``/``enums``, a nested carrier, or a
+limited text (an alias of the model's module made by ``limited_text(n)``: at most ``n``
+characters). Every key is optional, and a few unknown keys are mixed in.
 """
 
 from __future__ import annotations
 
 import copy
+import sys
+import typing
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
+from pydantic import StringConstraints
 
 from chatsession.domain.flags import ChatSessionFlags
 from chatsession.domain.status import ChatSessionStatus
@@ -70,13 +75,28 @@ def _model(name: str) -> type[WireModel]:
     return model
 
 
-def _value_strategy(annotation: str) -> st.SearchStrategy[Any]:
-    """The strategy for one field, from its annotation text."""
+def text_limit(alias: object) -> int | None:
+    """``n`` if ``alias`` is ``limited_text(n)`` (a string of at most n characters, or null)."""
+    for member in typing.get_args(alias):
+        if typing.get_origin(member) is typing.Annotated:
+            for constraint in member.__metadata__:
+                if isinstance(constraint, StringConstraints) and constraint.max_length:
+                    return constraint.max_length
+    return None
+
+
+def limited_texts(limit: int) -> st.SearchStrategy[str | None]:
+    """Null, short texts, and texts at (or just under) ``limit`` characters."""
+    return st.none() | texts | st.text(min_size=max(0, limit - 2), max_size=limit)
+
+
+def _value_strategy(annotation: str, namespace: Mapping[str, Any]) -> st.SearchStrategy[Any]:
+    """The strategy for one field, from its annotation text (names read in ``namespace``)."""
     scalars: dict[str, st.SearchStrategy[Any]] = {
         "Int32Field": int32s,
         "BoolField": st.booleans(),
         "DoubleField": doubles,
-        "DateTimeField": date_time_texts,
+        "DateTimeField": st.none() | date_time_texts,  # null reads as unset
         "TextField": st.none() | texts,
         "EnumNameField": enum_names,
         "StatusField": st.sampled_from([s.name for s in ChatSessionStatus]),
@@ -85,6 +105,9 @@ def _value_strategy(annotation: str) -> st.SearchStrategy[Any]:
     }
     if annotation in scalars:
         return scalars[annotation]
+    limit = text_limit(namespace.get(annotation))
+    if limit is not None:
+        return limited_texts(limit)
     if annotation == "FieldProperties":
         field_property = st.deferred(lambda: sparse_documents(_model("FieldProperty")))
         return st.none() | st.dictionaries(texts, field_property, max_size=2)
@@ -102,11 +125,13 @@ def _unknown_keys(model: type[WireModel]) -> st.SearchStrategy[str]:
 @cache
 def _field_strategies(model: type[WireModel]) -> dict[str, st.SearchStrategy[Any]]:
     """JSON name to value strategy, for every declared field of ``model``."""
-    annotations: dict[str, str] = {}
+    annotations: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for klass in reversed(model.__mro__):
-        annotations.update(getattr(klass, "__annotations__", {}))
+        namespace = vars(sys.modules[klass.__module__])
+        for name, text in getattr(klass, "__annotations__", {}).items():
+            annotations[name] = (text, namespace)
     return {
-        info.alias: _value_strategy(annotations[name])
+        info.alias: _value_strategy(*annotations[name])
         for name, info in model.model_fields.items()
         if info.alias is not None
     }

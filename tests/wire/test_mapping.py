@@ -170,6 +170,18 @@ def test_missing_required_fields_are_all_listed() -> None:
     )
 
 
+def test_a_null_date_time_loads_as_unset_but_when_requested_stays_required() -> None:
+    session = _transferring()
+    wire = dict(dump_chat_session(to_entity(session)))
+    wire |= {"WhenEnded": None, "WhenIdle": None, "WhenFetched": None}
+    loaded = from_entity(parse_chat_session(wire), at=CLOCK.now())
+    assert (loaded.when_ended, loaded.when_idle, loaded.when_fetched) == (None, None, None)
+    assert loaded.when_started == session.when_started
+    with pytest.raises(InvariantViolationError) as caught:
+        from_entity(parse_chat_session(wire | {"WhenRequested": None}), at=CLOCK.now())
+    assert caught.value.violations == ("WhenRequested is missing or null",)
+
+
 def test_status_integer_on_the_wire_loads_as_the_enum() -> None:
     entity = parse_chat_session(
         {

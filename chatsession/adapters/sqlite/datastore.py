@@ -38,7 +38,12 @@ from chatsession.adapters.sqlite.driver_errors import (
     is_busy,
     translate,
 )
-from chatsession.ports.errors import RepositoryError, StoreUnavailableError, TransactionError
+from chatsession.ports.errors import (
+    CorruptStoreError,
+    RepositoryError,
+    StoreUnavailableError,
+    TransactionError,
+)
 
 Synchronous = Literal["FULL", "NORMAL", "EXTRA"]
 Hook = Callable[[sqlite3.Connection], object]
@@ -77,7 +82,7 @@ class SqliteDatastore:
     ) -> None:
         self.path = path
         self.timeout = timeout
-        self._busy_ms = min(int(timeout * 1000), MAX_BUSY_TIMEOUT_MS)
+        self._busy_ms = int(min(timeout, MAX_BUSY_TIMEOUT_MS / 1000) * 1000)
         self._synchronous = synchronous
         self._gate_key = os.path.realpath(path)
         self._connections = ThreadConnections(
@@ -89,6 +94,7 @@ class SqliteDatastore:
         )
         try:
             with fork_gate.Passage(self._gate_key), self.errors(opening=True):
+                check_whole_pages(path)
                 if inspect is not None and os.path.exists(path):
                     self._inspect(inspect)
                 conn = self._connections.get()
@@ -273,6 +279,32 @@ class SqliteDatastore:
                 conn.execute("ROLLBACK")
         except sqlite3.Error:
             self._connections.drop_current()
+
+
+_HEADER = b"SQLite format 3\x00"
+
+
+def check_whole_pages(path: str) -> None:
+    """Refuse a SQLite file whose size is not a whole number of its pages (truncated).
+
+    SQLite would go on writing to such a file; ``CorruptStoreError`` leaves it untouched.
+    A file that is not SQLite at all is left to the driver (``StoreUnavailableError``).
+    """
+    try:
+        with open(path, "rb") as file:
+            header = file.read(100)
+            size = os.fstat(file.fileno()).st_size
+    except OSError:
+        return  # a new file, or one the driver will refuse (or open) with its own words
+    if len(header) < 100 or not header.startswith(_HEADER):
+        return
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size and size % page_size:
+        raise CorruptStoreError(
+            f"{path}: its size ({size} bytes) is not a whole number of its {page_size}-byte "
+            "pages: the file is truncated or damaged; it was left untouched"
+        )
 
 
 def _rolled_back(txn: SqliteTransaction | None) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -39,6 +40,7 @@ from chatsession.adapters.sqlite.datastore import (
 from chatsession.adapters.sqlite.migrations import check_store, migrate
 from chatsession.domain.errors import InvalidArgumentError
 from chatsession.domain.session import ChatSession
+from chatsession.domain.values import is_valid_unicode
 from chatsession.ports.errors import TransactionError
 from chatsession.ports.stores import OutboxRecord
 
@@ -101,13 +103,14 @@ class SqliteUnitOfWork(UnitOfWorkBase):
     def _select_one(self, chat_session_id: int) -> ChatSession | None:
         with self._errors():
             row = self._conn.execute(tables.SELECT_ONE, (chat_session_id,)).fetchone()
-        return None if row is None else tables.row_to_session(row)
+        return None if row is None else tables.row_to_session(row, self._store.path)
 
     def _select(self, query: SessionQuery) -> list[ChatSession]:
         sql, params = tables.select_sessions(query)
         with self._errors():
             rows = self._conn.execute(sql, params).fetchall()
-        return [tables.row_to_session(row) for row in rows]
+        where = self._store.path
+        return [tables.row_to_session(row, where) for row in rows]
 
     def _count(self, query: SessionQuery) -> int:
         sql, params = tables.select_sessions(query, count=True)
@@ -118,7 +121,8 @@ class SqliteUnitOfWork(UnitOfWorkBase):
         sql, params = tables.select_records(query)
         with self._errors():
             rows = self._conn.execute(sql, params).fetchall()
-        return [tables.record_from_row(row) for row in rows]
+        where = self._store.path
+        return [tables.record_from_row(row, where) for row in rows]
 
     def _mark_published(self, sequences: frozenset[int], at: datetime) -> int:
         stamp = at.isoformat()
@@ -159,8 +163,7 @@ class SqliteChatSessionRepository(RepositoryBase[SqliteUnitOfWork]):
         if (
             isinstance(timeout, bool)
             or not isinstance(timeout, int | float)
-            or not math.isfinite(timeout)
-            or timeout < 0
+            or not 0 <= timeout < math.inf  # false for nan, inf and ints beyond a float
         ):
             raise InvalidArgumentError(
                 f"timeout must be a finite number of seconds >= 0, got {timeout!r}"
@@ -168,7 +171,7 @@ class SqliteChatSessionRepository(RepositoryBase[SqliteUnitOfWork]):
         self._path = where
         self._store = SqliteDatastore(
             where,
-            timeout=float(timeout),
+            timeout=float(min(timeout, sys.float_info.max)),  # an int past a float: the most
             synchronous=synchronous,
             inspect=lambda conn: check_store(conn, where=f"at {where}"),
             prepare=lambda conn: migrate(conn, where=f"at {where}"),
@@ -252,4 +255,6 @@ def _check_path(path: object) -> str:
         )
     if "\x00" in where:
         raise InvalidArgumentError(f"path holds a NUL character: {where!r}")
+    if not is_valid_unicode(where):
+        raise InvalidArgumentError(f"path holds a lone surrogate: {where!r}")
     return where

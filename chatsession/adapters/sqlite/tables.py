@@ -11,7 +11,7 @@ every value is bound, the SQL text is built from these constants.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from operator import attrgetter
 from typing import Any
@@ -19,8 +19,11 @@ from typing import Any
 from chatsession.adapters.base import NewRecord
 from chatsession.adapters.event_codec import dumps, loads
 from chatsession.adapters.queries import OutboxQuery, SessionQuery
+from chatsession.domain.invariants import type_violations
 from chatsession.domain.session import ChatSession
 from chatsession.domain.session_data import FIELDS, SESSION_FIELDS
+from chatsession.domain.session_key import SessionKey
+from chatsession.ports.errors import CorruptStoreError
 from chatsession.ports.stores import OutboxRecord
 
 COLUMN_NAMES: tuple[str, ...] = tuple(f.column for f in SESSION_FIELDS)
@@ -59,9 +62,13 @@ _SELECT_RECORDS = (
 _values = attrgetter(*FIELDS)
 
 
+def _utc_text(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
 def _to_column(kind: type) -> Callable[[Any], Any] | None:
     if kind is datetime:
-        return datetime.isoformat
+        return _utc_text  # stored times are UTC, whatever offset a caller gave
     if kind is bool:
         return int
     if issubclass(kind, Enum):
@@ -70,6 +77,8 @@ def _to_column(kind: type) -> Callable[[Any], Any] | None:
 
 
 def _from_column(kind: type) -> Callable[[Any], Any] | None:
+    if kind is SessionKey:
+        return SessionKey
     if kind is datetime:
         return datetime.fromisoformat
     if kind is bool:
@@ -109,14 +118,32 @@ def session_to_row(session: ChatSession) -> list[Any]:
     return row
 
 
-def row_to_session(row: Sequence[Any]) -> ChatSession:
-    """The session stored in ``row`` (``COLUMN_NAMES`` order)."""
+def row_to_session(row: Sequence[Any], where: str) -> ChatSession:
+    """The session stored in ``row`` (``COLUMN_NAMES`` order), checked field by field.
+
+    A row that cannot be what chatsession wrote (a status no ``ChatSessionStatus`` has, a
+    time that is not ISO 8601 text, text in an id column) raises ``CorruptStoreError``
+    naming ``where`` (the file) and the row.
+    """
     values = list(row)
-    for i, convert, optional in _READ:
-        value = values[i]
-        if value is not None or not optional:
-            values[i] = convert(value)
-    return ChatSession(**dict(zip(FIELDS, values, strict=True)))
+    try:
+        for i, convert, optional in _READ:
+            value = values[i]
+            if value is not None or not optional:
+                values[i] = convert(value)
+    except (ValueError, TypeError, KeyError) as exc:
+        name = FIELDS[i]
+        raise CorruptStoreError(
+            f"{where}: chat_session row id={row[0]!r} is damaged: column "
+            f"{COLUMN_NAMES[i]} holds {row[i]!r}, which is no {name} ({exc})"
+        ) from exc
+    session = ChatSession(**dict(zip(FIELDS, values, strict=True)))
+    damaged = type_violations(session)
+    if damaged:
+        raise CorruptStoreError(
+            f"{where}: chat_session row id={row[0]!r} is damaged: {'; '.join(damaged)}"
+        )
+    return session
 
 
 def insert_params(session: ChatSession, version: int) -> list[Any]:
@@ -186,14 +213,22 @@ def select_records(query: OutboxQuery) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def record_from_row(row: Sequence[Any]) -> OutboxRecord:
-    """The outbox record of a row of ``select_records``."""
-    return OutboxRecord(
-        sequence=row[0],
-        chat_session_id=row[1],
-        version=row[2],
-        event_name=row[3],
-        occurred_at=datetime.fromisoformat(row[4]),
-        payload=loads(row[5]),
-        published_at=None if row[6] is None else datetime.fromisoformat(row[6]),
-    )
+def record_from_row(row: Sequence[Any], where: str) -> OutboxRecord:
+    """The outbox record of a row of ``select_records``; ``CorruptStoreError`` if damaged."""
+    try:
+        if not all(type(row[i]) is int for i in (0, 1, 2)) or type(row[3]) is not str:
+            raise TypeError("sequence, chat_session_id and version must be integers")
+        return OutboxRecord(
+            sequence=row[0],
+            chat_session_id=row[1],
+            version=row[2],
+            event_name=row[3],
+            occurred_at=datetime.fromisoformat(row[4]),
+            payload=loads(row[5]),
+            published_at=None if row[6] is None else datetime.fromisoformat(row[6]),
+        )
+    except (ValueError, TypeError) as exc:
+        raise CorruptStoreError(
+            f"{where}: chat_session_outbox row sequence={row[0]!r} is damaged "
+            f"({type(exc).__name__}: {exc})"
+        ) from exc
