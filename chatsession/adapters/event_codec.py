@@ -24,6 +24,8 @@ from typing import Any
 
 from chatsession.domain.errors import ChatSessionError
 from chatsession.domain.events import EVENT_TYPES, ChatSessionEvent
+from chatsession.domain.session_data import SESSION_FIELDS
+from chatsession.domain.session_key import SessionKey
 
 JsonObject = dict[str, Any]
 """A decoded JSON object."""
@@ -38,7 +40,9 @@ class EventCodecError(ChatSessionError, ValueError):
 
 def encode_event(event: ChatSessionEvent) -> JsonObject:
     """The JSON object of ``event`` (see the module docstring for the rules)."""
-    return {f.name: _encode_value(getattr(event, f.name)) for f in fields(event)}
+    out = {f.name: _encode_value(getattr(event, f.name)) for f in fields(event)}
+    out["changes"] = {name: _encode_value(value) for name, value in event.changes.items()}
+    return out
 
 
 def decode_event(name: str, payload: typing.Mapping[str, Any]) -> ChatSessionEvent:
@@ -57,11 +61,25 @@ def decode_event(name: str, payload: typing.Mapping[str, Any]) -> ChatSessionEve
         try:
             kwargs[key] = decoders[key](value)
         except (TypeError, ValueError, KeyError) as exc:
-            raise EventCodecError(f"{name}.{key}: cannot decode {value!r}: {exc}") from None
+            shown = "" if key == "changes" else f" {value!r}"  # changes may hold the key
+            raise EventCodecError(f"{name}.{key}: cannot decode{shown}: {exc}") from None
     try:
         return event_type(**kwargs)
     except TypeError as exc:
         raise EventCodecError(f"{name}: {exc}") from None
+
+
+def redacted(payload: typing.Mapping[str, Any]) -> JsonObject:
+    """``payload`` with the secrets among its ``changes`` (the SessionKey) masked: to show it.
+
+    The outbox keeps the key, so that a session can be rebuilt from its events; whatever
+    leaves the library for people or other systems (the CLI, webhooks) goes through this.
+    """
+    out = dict(payload)
+    changes = out.get("changes")
+    if isinstance(changes, dict) and changes.get("session_key"):
+        out["changes"] = {**changes, "session_key": "***"}
+    return out
 
 
 def dumps(payload: JsonObject) -> str:
@@ -81,6 +99,8 @@ def loads(text: str) -> JsonObject:
 
 
 def _encode_value(value: Any) -> Any:
+    if isinstance(value, SessionKey):
+        return value.reveal()
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -152,4 +172,43 @@ _DECODERS: dict[str, dict[str, Decoder]] = {}
 
 def _decoders(event_type: type[ChatSessionEvent]) -> dict[str, Decoder]:
     hints = typing.get_type_hints(event_type)
-    return {f.name: _decoder_for(hints[f.name]) for f in fields(event_type)}
+    out = {f.name: _decoder_for(hints[f.name]) for f in fields(event_type) if f.name != "changes"}
+    out["changes"] = _decode_changes
+    return out
+
+
+def _session_field_decoder(kind: type, optional: bool) -> Decoder:
+    inner: Decoder
+    if issubclass(kind, Enum):
+        inner = _enum(kind)
+    elif kind is datetime:
+        inner = _decode_datetime
+    elif kind is SessionKey:
+        inner = _decode_key
+    else:
+        inner = _plain(kind)
+    return _optional(inner) if optional else inner
+
+
+def _decode_key(value: Any) -> SessionKey:
+    if type(value) is not str:
+        raise TypeError("expected a str")
+    return SessionKey(value)
+
+
+_FIELD_DECODERS: dict[str, Decoder] = {
+    f.name: _session_field_decoder(f.kind, f.optional) for f in SESSION_FIELDS
+}
+
+
+def _decode_changes(value: Any) -> dict[str, Any]:
+    """The ``changes`` of an event: session fields by name, each decoded by its kind."""
+    if not isinstance(value, dict):
+        raise TypeError("expected an object of session fields")
+    out: dict[str, Any] = {}
+    for name, item in value.items():
+        decode = _FIELD_DECODERS.get(name)
+        if decode is None:
+            raise KeyError(f"no session field {name!r}")
+        out[name] = decode(item)
+    return out

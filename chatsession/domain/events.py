@@ -7,9 +7,11 @@ session's status after the change. Events are taken with ``ChatSession.pull_even
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, ClassVar
 
 from chatsession.domain.status import ChatSessionStatus
 
@@ -31,14 +33,27 @@ class EndReason(StrEnum):
     IDLE = "idle"
 
 
+ALL_FIELDS = ("*",)
+"""``sets`` of an event that carries every stored field of the session (its first one)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChatSessionEvent:
-    """Base of every domain event."""
+    """Base of every domain event.
+
+    ``changes`` holds the session's fields that the event set, with their values after it
+    (``sets`` names them): folding a session's events rebuilds it
+    (``chatsession.domain.replay``), and a webhook can say what changed.
+    """
+
+    sets: ClassVar[tuple[str, ...]] = ()
+    """The session fields this kind of event sets (``ALL_FIELDS``: every one)."""
 
     chat_session_id: int
     occurred_at: datetime
     status: ChatSessionStatus
     by: int | None = None
+    changes: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -50,6 +65,8 @@ class ChatSessionEvent:
 class SessionRequested(ChatSessionEvent):
     """A customer asked for a chat on a topic."""
 
+    sets = ALL_FIELDS
+
     topic_id: int
     chatbot_is_active: bool
 
@@ -57,6 +74,8 @@ class SessionRequested(ChatSessionEvent):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StatusChanged(ChatSessionEvent):
     """The status moved for a form, FAQ, queue, reopen, close or delete command."""
+
+    sets = ("status", "when_ended", "initial_queue_pos")
 
     command: str
     previous_status: ChatSessionStatus
@@ -66,12 +85,16 @@ class StatusChanged(ChatSessionEvent):
 class SessionPickedUp(ChatSessionEvent):
     """A user answered a session waiting in the queue."""
 
+    sets = ("status", "user_id", "when_started")
+
     user_id: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessagePosted(ChatSessionEvent):
     """A message was added to the session."""
+
+    sets = ("status", "first_message", "last_message", "when_idle")
 
     author: MessageAuthor
     text: str
@@ -81,6 +104,8 @@ class MessagePosted(ChatSessionEvent):
 class TransferRequested(ChatSessionEvent):
     """The handling user asked to hand the session to another user."""
 
+    sets = ("transfer_to", "transfer_requested_at")
+
     to: int
     replaced: int | None = None
 
@@ -89,12 +114,16 @@ class TransferRequested(ChatSessionEvent):
 class TransferAccepted(ChatSessionEvent):
     """The transfer target took the session over."""
 
+    sets = ("user_id", "transfer_to", "transfer_requested_at")
+
     previous_user_id: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TransferRejected(ChatSessionEvent):
     """The transfer target sent the session back; the handling user goes on."""
+
+    sets = ("transfer_to", "transfer_requested_at")
 
     to: int
 
@@ -103,12 +132,16 @@ class TransferRejected(ChatSessionEvent):
 class TransferCancelled(ChatSessionEvent):
     """The handling user withdrew a pending transfer."""
 
+    sets = ("transfer_to", "transfer_requested_at")
+
     to: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TransferExpired(ChatSessionEvent):
     """A pending transfer waited too long and lapsed."""
+
+    sets = ("transfer_to", "transfer_requested_at")
 
     to: int
     waited: timedelta
@@ -118,6 +151,8 @@ class TransferExpired(ChatSessionEvent):
 class TransferDropped(ChatSessionEvent):
     """A pending transfer was dropped because the session ended, was reset, closed or deleted."""
 
+    sets = ("transfer_to", "transfer_requested_at")
+
     to: int
     command: str
 
@@ -126,12 +161,16 @@ class TransferDropped(ChatSessionEvent):
 class SessionEnded(ChatSessionEvent):
     """An active session finished."""
 
+    sets = ("status", "when_ended")
+
     reason: EndReason
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionReset(ChatSessionEvent):
     """The session went back to the queue (a bot handed off, or a user put it back)."""
+
+    sets = ("status", "user_id", "chatbot_is_active", "initial_queue_pos")
 
     previous_status: ChatSessionStatus
     previous_user_id: int | None
@@ -145,10 +184,14 @@ class SessionReopened(ChatSessionEvent):
     on the other side.
     """
 
+    sets = ("status", "when_ended", "initial_queue_pos")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CustomerFetched(ChatSessionEvent):
     """The customer's client fetched the session (a sign of life)."""
+
+    sets = ("when_fetched",)
 
 
 EVENT_TYPES: dict[str, type[ChatSessionEvent]] = {

@@ -25,6 +25,7 @@ from chatsession.domain.errors import (
     TransferToSelfError,
 )
 from chatsession.domain.events import (
+    ALL_FIELDS,
     ChatSessionEvent,
     CustomerFetched,
     EndReason,
@@ -74,6 +75,8 @@ _values = attrgetter(*FIELDS)
 
 
 _BEFORE_QUEUE = frozenset({S.PreChatForm, S.Faq})
+_REPLAYED = tuple(name for name in FIELDS if name != "version")
+"""What a session's first event carries: every stored field but the version (saves count it)."""
 
 
 def _message_text(text: object) -> str:
@@ -208,14 +211,13 @@ class ChatSession(ChatSessionData):
         """
         self._check_topic(topic, "submit_prechat_form")
         _check_queue_length(queue_length)
-        outcome = self._change_status(
+        return self._change_status(
             "submit_prechat_form",
             at,
+            queue_length=queue_length,
             use_faq=topic.use_faq,
             agents_available=check_flag(agents_available, "agents_available"),
         )
-        self._joined_queue(queue_length)
-        return outcome
 
     def faq_not_helpful(
         self, *, agents_available: bool = True, queue_length: int = 0, at: datetime | None = None
@@ -225,11 +227,12 @@ class ChatSession(ChatSessionData):
         ``queue_length`` sets ``initial_queue_pos`` as for ``request``.
         """
         _check_queue_length(queue_length)
-        outcome = self._change_status(
-            "faq_not_helpful", at, agents_available=check_flag(agents_available, "agents_available")
+        return self._change_status(
+            "faq_not_helpful",
+            at,
+            queue_length=queue_length,
+            agents_available=check_flag(agents_available, "agents_available"),
         )
-        self._joined_queue(queue_length)
-        return outcome
 
     def faq_resolved(self, *, at: datetime | None = None) -> Outcome:
         """The FAQ answered the customer: the session is finished."""
@@ -282,8 +285,7 @@ class ChatSession(ChatSessionData):
             self._check_topic(topic, "post_customer_message")
         now = self._time(at)
         if self.status is S.Finished:
-            self._reactivate(topic, now)
-            self._joined_queue(queue_length)
+            self._reactivate(topic, queue_length, now)
         else:
             fire(STATUS_MACHINE, "post_customer_message", self, now=now)
         return self._message(MessageAuthor.CUSTOMER, text, now, None)
@@ -564,12 +566,18 @@ class ChatSession(ChatSessionData):
         by: int | None = None,
         **data: Any,
     ) -> Outcome:
+        """Record an event of ``event_type``, with the values of the fields it ``sets``.
+
+        Called once the command's changes are made, so ``changes`` holds their results.
+        """
+        names = _REPLAYED if event_type.sets is ALL_FIELDS else event_type.sets
         self._events.append(
             event_type(
                 chat_session_id=self.chat_session_id,
                 occurred_at=now,
                 status=self.status,
                 by=by,
+                changes={name: getattr(self, name) for name in names},
                 **data,
             )
         )
@@ -597,10 +605,13 @@ class ChatSession(ChatSessionData):
             return Outcome.noop(NoOpReason.NOT_TRANSFER_TARGET)
         return None
 
-    def _change_status(self, command: str, at: datetime | None, **kwargs: Any) -> Outcome:
+    def _change_status(
+        self, command: str, at: datetime | None, *, queue_length: int = 0, **kwargs: Any
+    ) -> Outcome:
         now = self._time(at)
         previous = self.status
         fire(STATUS_MACHINE, command, self, now=now, **kwargs)
+        self._joined_queue(queue_length)
         return self._record(StatusChanged, now, command=command, previous_status=previous)
 
     def _message(
@@ -623,7 +634,7 @@ class ChatSession(ChatSessionData):
                 f"{command} needs the session's topic (id {self.topic_id}), got {topic!r}"
             )
 
-    def _reactivate(self, topic: ChatTopic | None, now: datetime) -> None:
+    def _reactivate(self, topic: ChatTopic | None, queue_length: int, now: datetime) -> None:
         """A customer message in Finished: reactivate the chat if the topic lets them return."""
         if topic is None or not topic.post_form_enabled:
             why = (
@@ -636,6 +647,7 @@ class ChatSession(ChatSessionData):
         previous = self.status
         fire(STATUS_MACHINE, "post_customer_message", self, now=now, reactivate=True)
         self.when_ended = None
+        self._joined_queue(queue_length)
         self._record(SessionReopened, now)
         assert previous is S.Finished
 

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from chatsession import __version__
 from chatsession.adapters.associates import InMemoryAssociateDirectory
 from chatsession.adapters.clock import SystemClock
+from chatsession.adapters.event_codec import redacted
 from chatsession.adapters.sqlite import SqliteChatSessionRepository
 from chatsession.domain.associate import AssociateInfo
 from chatsession.domain.errors import ChatSessionError
@@ -41,6 +42,7 @@ from chatsession.ports.errors import (
     TransactionError,
 )
 from chatsession.service import AgentReply, ChatAgent
+from chatsession.service.verify import verify_store
 from chatsession.wire import dump_chat_session
 from chatsession.wire.entity import ChatSessionEntity
 
@@ -152,6 +154,7 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("show", "close", "delete", "reset"):
         sub.add_parser(name).add_argument("id", type=int)
     sub.add_parser("list", help="list sessions")
+    sub.add_parser("verify", help="check every session equals the fold of its events")
     outbox = sub.add_parser("outbox", help="list unpublished events")
     outbox.add_argument("--all", action="store_true", help="published ones too")
     return parser
@@ -236,14 +239,22 @@ def _run(
     elif args.command == "outbox":
         for record in repository.outbox.read(limit=None, include_published=args.all):
             print(f"#{record.sequence} session {record.chat_session_id} v{record.version} "
-                  f"{record.event_name} {json.dumps(dict(record.payload))}", file=out)
+                  f"{record.event_name} {json.dumps(redacted(record.payload))}", file=out)
+    elif args.command == "verify":
+        mismatches = verify_store(repository)
+        for mismatch in mismatches:
+            print(str(mismatch), file=out)
+        print(f"{len(mismatches)} session(s) differ from their events", file=out)
+        return EXIT_MISMATCH if mismatches else EXIT_OK
     return 0
 
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_STORE, EXIT_DAMAGED, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5
 """The exit statuses: done, unknown session, refused, store unusable, store damaged, output lost."""
+EXIT_MISMATCH = 6
+"""``verify``: a stored session differs from the fold of its events."""
 
-READ_ONLY = frozenset({"show", "list", "outbox"})
+READ_ONLY = frozenset({"show", "list", "outbox", "verify"})
 """Commands that only read: on a path with no database they say so and create nothing."""
 
 

@@ -14,15 +14,17 @@ from typing import Any
 
 import pytest
 
-from chatsession import ChatSessionStatus, TransferExpired
+from chatsession import ChatSessionFlags, ChatSessionStatus, TransferExpired
 from chatsession.adapters.event_codec import (
     EventCodecError,
     decode_event,
     dumps,
     encode_event,
     loads,
+    redacted,
 )
 from chatsession.domain.events import EVENT_TYPES, ChatSessionEvent
+from chatsession.domain.session_key import SessionKey
 
 WHEN = datetime(2024, 5, 1, 9, 30, 0, 5, tzinfo=timezone(timedelta(hours=-3, minutes=-30)))
 
@@ -41,9 +43,23 @@ def sample(hint: Any) -> Any:
     return {int: 7, bool: True, str: "text ✓"}[hint]
 
 
+CHANGES = {
+    "status": ChatSessionStatus.UserLast,
+    "user_id": 7,
+    "when_started": WHEN,
+    "when_ended": None,
+    "session_key": SessionKey("k3y"),
+    "flags": ChatSessionFlags.UserIsTyping,
+    "customer_consented": True,
+    "first_message": "text ✓",
+}
+"""Changes of every kind a session field has (enums, times, None, the key, bools, text)."""
+
+
 def one_of_each(event_type: type[ChatSessionEvent]) -> ChatSessionEvent:
     hints = typing.get_type_hints(event_type)
-    return event_type(**{f.name: sample(hints[f.name]) for f in fields(event_type)})
+    values = {f.name: sample(hints[f.name]) for f in fields(event_type) if f.name != "changes"}
+    return event_type(**values, changes=CHANGES)
 
 
 @pytest.mark.parametrize("name", sorted(EVENT_TYPES))
@@ -70,9 +86,37 @@ def test_the_json_shape_is_plain_and_readable() -> None:
         "occurred_at": "2024-05-01T09:30:00.000005-03:30",
         "status": "UserLast",
         "by": None,
+        "changes": {},
         "to": 8,
         "waited": 120_000_001,
     }
+
+
+def test_changes_are_encoded_by_field_and_the_key_is_masked_for_show() -> None:
+    event = one_of_each(EVENT_TYPES["SessionPickedUp"])
+    payload = encode_event(event)
+    assert payload["changes"] == {
+        "status": "UserLast",
+        "user_id": 7,
+        "when_started": "2024-05-01T09:30:00.000005-03:30",
+        "when_ended": None,
+        "session_key": "k3y",
+        "flags": "UserIsTyping",
+        "customer_consented": True,
+        "first_message": "text ✓",
+    }
+    assert type(payload["changes"]["session_key"]) is str  # the value, not the masked type
+    assert redacted(payload)["changes"]["session_key"] == "***"
+    back = decode_event("SessionPickedUp", loads(dumps(payload)))
+    assert isinstance(back.changes["session_key"], SessionKey)
+
+
+def test_a_bad_change_names_the_event_without_echoing_the_changes() -> None:
+    payload = encode_event(one_of_each(EVENT_TYPES["CustomerFetched"]))
+    payload["changes"] = {"session_key": "s3cr3t", "no_such_field": 1}
+    with pytest.raises(EventCodecError, match=r"CustomerFetched\.changes") as caught:
+        decode_event("CustomerFetched", payload)
+    assert "s3cr3t" not in str(caught.value)
 
 
 @pytest.mark.parametrize(
