@@ -22,6 +22,7 @@ from chatsession.domain.errors import (
     ChatSessionError,
     CommandNotAllowedError,
     InvalidArgumentError,
+    InvalidChatTopicError,
     InvariantViolationError,
     NotHandlingUserError,
     TransferToSelfError,
@@ -52,10 +53,13 @@ from chatsession.domain.invariants import (
     transition_violations,
 )
 from chatsession.domain.lifecycle import TransferState
+from chatsession.domain.opening_hours import DayHours, OpeningHours
 from chatsession.domain.outcome import NoOpReason, Outcome
+from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE, ENDED, WAITING, ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
+from chatsession.domain.topic_agent import ChatTopicAgent
 
 if TYPE_CHECKING:
     from chatsession.adapters.associates import InMemoryAssociateDirectory
@@ -68,9 +72,13 @@ if TYPE_CHECKING:
     from chatsession.ports.directory import AssociateDirectory
     from chatsession.ports.errors import (
         ChatSessionNotFoundError,
+        ChatTopicAgentNotFoundError,
+        ChatTopicInUseError,
+        ChatTopicNotFoundError,
         ConcurrencyError,
         CorruptStoreError,
         DuplicateChatSessionError,
+        DuplicateChatTopicError,
         ForeignStoreError,
         IdSpaceExhaustedError,
         RepositoryBusyError,
@@ -84,13 +92,23 @@ if TYPE_CHECKING:
         ChatSessionPage,
         ChatSessionRepository,
         ChatSessionStore,
+        ChatStore,
+        ChatTopicStore,
         Outbox,
         OutboxRecord,
     )
     from chatsession.service.agent import AgentReply, ChatAgent, UnknownAssociateError
+    from chatsession.wire.agent_mapping import (
+        from_presence_carrier,
+        from_topic_agent_carrier,
+        to_presence_carrier,
+        to_topic_agent_carrier,
+    )
     from chatsession.wire.codec import dump_chat_session, parse_chat_session
     from chatsession.wire.entity import ChatSessionEntity
     from chatsession.wire.mapping import from_entity, to_entity
+    from chatsession.wire.topic import ChatTopicEntity
+    from chatsession.wire.topic_mapping import from_topic_entity, to_topic_entity
 
 __version__ = "0.1.0"
 
@@ -111,6 +129,10 @@ _LAZY: dict[str, str] = {
     "Clock": "chatsession.ports.clock",
     "AssociateDirectory": "chatsession.ports.directory",
     "ChatSessionNotFoundError": "chatsession.ports.errors",
+    "ChatTopicAgentNotFoundError": "chatsession.ports.errors",
+    "ChatTopicInUseError": "chatsession.ports.errors",
+    "ChatTopicNotFoundError": "chatsession.ports.errors",
+    "DuplicateChatTopicError": "chatsession.ports.errors",
     "ConcurrencyError": "chatsession.ports.errors",
     "CorruptStoreError": "chatsession.ports.errors",
     "IdSpaceExhaustedError": "chatsession.ports.errors",
@@ -125,6 +147,8 @@ _LAZY: dict[str, str] = {
     "ChatSessionPage": "chatsession.ports.stores",
     "ChatSessionRepository": "chatsession.ports.stores",
     "ChatSessionStore": "chatsession.ports.stores",
+    "ChatStore": "chatsession.ports.stores",
+    "ChatTopicStore": "chatsession.ports.stores",
     "Outbox": "chatsession.ports.stores",
     "OutboxRecord": "chatsession.ports.stores",
     "AgentReply": "chatsession.service.agent",
@@ -135,6 +159,13 @@ _LAZY: dict[str, str] = {
     "ChatSessionEntity": "chatsession.wire.entity",
     "from_entity": "chatsession.wire.mapping",
     "to_entity": "chatsession.wire.mapping",
+    "from_presence_carrier": "chatsession.wire.agent_mapping",
+    "from_topic_agent_carrier": "chatsession.wire.agent_mapping",
+    "to_presence_carrier": "chatsession.wire.agent_mapping",
+    "to_topic_agent_carrier": "chatsession.wire.agent_mapping",
+    "ChatTopicEntity": "chatsession.wire.topic",
+    "from_topic_entity": "chatsession.wire.topic_mapping",
+    "to_topic_entity": "chatsession.wire.topic_mapping",
 }
 """Public names that load their module on first use: name -> module."""
 
@@ -171,7 +202,14 @@ __all__ = [
     "ChatSessionRepository",
     "ChatSessionStatus",
     "ChatSessionStore",
+    "ChatStore",
     "ChatTopic",
+    "ChatTopicAgent",
+    "ChatTopicAgentNotFoundError",
+    "ChatTopicEntity",
+    "ChatTopicInUseError",
+    "ChatTopicNotFoundError",
+    "ChatTopicStore",
     "ChatbotActiveError",
     "ChatbotInactiveError",
     "Clock",
@@ -180,7 +218,9 @@ __all__ = [
     "CorruptStoreError",
     "Customer",
     "CustomerFetched",
+    "DayHours",
     "DuplicateChatSessionError",
+    "DuplicateChatTopicError",
     "EndReason",
     "EventCodecError",
     "ForeignStoreError",
@@ -188,15 +228,18 @@ __all__ = [
     "InMemoryAssociateDirectory",
     "InMemoryChatSessionRepository",
     "InvalidArgumentError",
+    "InvalidChatTopicError",
     "InvariantViolationError",
     "ManualClock",
     "MessageAuthor",
     "MessagePosted",
     "NoOpReason",
     "NotHandlingUserError",
+    "OpeningHours",
     "Outbox",
     "OutboxRecord",
     "Outcome",
+    "Presence",
     "RepositoryBusyError",
     "RepositoryError",
     "SchemaVersionError",
@@ -226,8 +269,14 @@ __all__ = [
     "dump_chat_session",
     "encode_event",
     "from_entity",
+    "from_presence_carrier",
+    "from_topic_agent_carrier",
+    "from_topic_entity",
     "invariant_violations",
     "parse_chat_session",
     "to_entity",
+    "to_presence_carrier",
+    "to_topic_agent_carrier",
+    "to_topic_entity",
     "transition_violations",
 ]

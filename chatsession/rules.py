@@ -80,7 +80,7 @@ class Command:
 
 
 def _topic(session: ChatSession, **settings: bool) -> ChatTopic:
-    return ChatTopic(id=session.topic_id, **settings)
+    return ChatTopic.model_validate({"id": session.topic_id, **settings})
 
 
 _STAND_INS = {"handler": (HANDLER, 11), "target": (TARGET, 12), "stranger": (STRANGER, 13, 14)}

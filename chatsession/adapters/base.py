@@ -3,11 +3,14 @@
 A backend subclasses two classes and writes primitives only:
 
 * ``UnitOfWorkBase``: one unit of work (or one read). Its public methods (``add``,
-  ``save``, ``get``, the queries) check their arguments and the session's invariants,
-  keep the pending-writes bookkeeping, make each write all-or-nothing and turn query
-  results into pages. The backend implements ``_next_id``, ``_stored_version``,
-  ``_insert``, ``_update``, ``_append_records``, ``_select_one``, ``_select``, ``_count``,
-  ``_read_records``, ``_mark_published`` and ``_write_scope``.
+  ``save``, ``get``, the queries; the topics, agents and presence) check their arguments
+  and the session's invariants, keep the pending-writes bookkeeping, make each write
+  all-or-nothing and turn query results into pages. The backend implements ``_next_id``,
+  ``_stored_version``, ``_insert``, ``_update``, ``_append_records``, ``_select_one``,
+  ``_select``, ``_count``, ``_read_records``, ``_mark_published`` and ``_write_scope``;
+  for topics ``_next_topic_id``, ``_select_topic``, ``_select_topics``, ``_insert_topic``,
+  ``_update_topic``, ``_delete_topic``, ``_select_agents``, ``_write_agent``,
+  ``_delete_agent``, ``_select_presence`` and ``_write_presence``.
 * ``RepositoryBase``: the unit-of-work protocol (one per thread, no nesting, commit or
   roll back, events leave the sessions only after the commit) and the "each call is its
   own unit of work" wrappers. The backend implements ``_begin``, ``_commit``,
@@ -40,14 +43,21 @@ from chatsession.adapters.queries import (
 from chatsession.domain.errors import InvalidArgumentError, InvariantViolationError
 from chatsession.domain.events import ChatSessionEvent
 from chatsession.domain.invariants import check_invariants, transition_violations
+from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
-from chatsession.domain.status import ACTIVE, ChatSessionStatus
+from chatsession.domain.status import ACTIVE, WAITING, ChatSessionStatus
+from chatsession.domain.topic import ChatTopic
+from chatsession.domain.topic_agent import ChatTopicAgent
 from chatsession.domain.values import INT32_MAX, check_flag, check_id, check_optional_id, utc
 from chatsession.domain.values import utc_now as current_utc_time
 from chatsession.ports.errors import (
     ChatSessionNotFoundError,
+    ChatTopicAgentNotFoundError,
+    ChatTopicInUseError,
+    ChatTopicNotFoundError,
     ConcurrencyError,
     DuplicateChatSessionError,
+    DuplicateChatTopicError,
     IdSpaceExhaustedError,
     TransactionError,
 )
@@ -55,11 +65,12 @@ from chatsession.ports.stores import ChatSessionPage, OutboxRecord
 
 _IN_QUEUE = frozenset({ChatSessionStatus.InQueue})
 _ACTIVE = frozenset(ACTIVE)
+_LIVE = frozenset(WAITING | ACTIVE)  # the sessions that keep their topic from deletion
 T = TypeVar("T")
 
 
 class UnitOfWorkBase(ABC):
-    """One unit of work on a store: the ``ChatSessionStore`` port, written once.
+    """One unit of work on a store: the ``ChatStore`` port (sessions, topics), written once.
 
     ``writes`` is None for a read-only unit (a single read outside any unit of work).
     """
@@ -164,6 +175,123 @@ class UnitOfWorkBase(ABC):
         self._writable()
         return self._mark_published(sequences, at)
 
+    # ------------------------------------------------------------ topics
+
+    def next_topic_id(self) -> int:
+        """A new topic id: greater than every topic id stored or drawn by a committed unit."""
+        self._writable()
+        drawn = self._next_topic_id()
+        if drawn > INT32_MAX:
+            raise IdSpaceExhaustedError(
+                f"no chat-topic id is left: ids are positive int32s and {INT32_MAX} is "
+                "stored or drawn already"
+            )
+        return drawn
+
+    def add_topic(self, topic: ChatTopic) -> None:
+        """Store a new topic; ``DuplicateChatTopicError`` if its id is stored already."""
+        check_topic(topic)
+        self._writable()
+        with self._write_scope(f"chat topic {topic.id}"):
+            if self._select_topic(topic.id) is not None:
+                raise DuplicateChatTopicError(topic.id)
+            self._insert_topic(topic)
+
+    def get_topic(self, topic_id: int) -> ChatTopic:
+        """The stored topic; raises ``ChatTopicNotFoundError``."""
+        check_id(topic_id, "topic_id")
+        self._readable()
+        found = self._select_topic(topic_id)
+        if found is None:
+            raise ChatTopicNotFoundError(topic_id)
+        return found
+
+    def save_topic(self, topic: ChatTopic) -> None:
+        """Replace the stored topic of ``topic.id``; ``ChatTopicNotFoundError`` if none."""
+        check_topic(topic)
+        self._writable()
+        with self._write_scope(f"chat topic {topic.id}"):
+            if not self._update_topic(topic):
+                raise ChatTopicNotFoundError(topic.id)
+
+    def delete_topic(self, topic_id: int) -> None:
+        """Delete the topic and its agents, unless sessions wait or are active on it."""
+        check_id(topic_id, "topic_id")
+        self._writable()
+        with self._write_scope(f"chat topic {topic_id}"):
+            if self._select_topic(topic_id) is None:
+                raise ChatTopicNotFoundError(topic_id)
+            live = self._count(SessionQuery(statuses=_LIVE, topic_id=topic_id))
+            if live:
+                raise ChatTopicInUseError(topic_id, live)
+            self._delete_topic(topic_id)
+
+    def list_topics(self) -> list[ChatTopic]:
+        """Every stored topic, in id order."""
+        self._readable()
+        return self._select_topics()
+
+    def put_topic_agent(self, agent: ChatTopicAgent) -> None:
+        """Add the agent to its (stored) topic, or replace its rights there."""
+        check_agent(agent)
+        self._writable()
+        with self._write_scope(f"agent {agent.user_id} of chat topic {agent.topic_id}"):
+            if self._select_topic(agent.topic_id) is None:
+                raise ChatTopicNotFoundError(agent.topic_id)
+            self._write_agent(agent)
+
+    def get_topic_agent(self, topic_id: int, user_id: int) -> ChatTopicAgent:
+        """The rights of ``user_id`` on ``topic_id``; raises ``ChatTopicAgentNotFoundError``."""
+        check_id(topic_id, "topic_id")
+        check_id(user_id, "user_id")
+        self._readable()
+        found = self._select_agents(topic_id=topic_id, user_id=user_id)
+        if not found:
+            raise ChatTopicAgentNotFoundError(topic_id, user_id)
+        return found[0]
+
+    def topic_agents(self, topic_id: int) -> list[ChatTopicAgent]:
+        """The agents of a stored topic, in user id order."""
+        check_id(topic_id, "topic_id")
+        self._readable()
+        if self._select_topic(topic_id) is None:
+            raise ChatTopicNotFoundError(topic_id)
+        return self._select_agents(topic_id=topic_id)
+
+    def agent_topics(self, user_id: int) -> list[ChatTopicAgent]:
+        """The ``ChatTopicAgent`` rows of a user, in topic id order."""
+        check_id(user_id, "user_id")
+        self._readable()
+        return self._select_agents(user_id=user_id)
+
+    def delete_topic_agent(self, topic_id: int, user_id: int) -> None:
+        """Remove the user from the topic; ``ChatTopicAgentNotFoundError`` if not there."""
+        check_id(topic_id, "topic_id")
+        check_id(user_id, "user_id")
+        self._writable()
+        with self._write_scope(f"agent {user_id} of chat topic {topic_id}"):
+            if not self._delete_agent(topic_id, user_id):
+                raise ChatTopicAgentNotFoundError(topic_id, user_id)
+
+    def set_presence(self, presence: Presence) -> None:
+        """Store the presence of ``presence.user_id``, replacing the one stored."""
+        check_presence(presence)
+        self._writable()
+        with self._write_scope(f"presence of user {presence.user_id}"):
+            self._write_presence(presence)
+
+    def get_presence(self, user_id: int) -> Presence:
+        """The stored presence of the user; away if none was set."""
+        check_id(user_id, "user_id")
+        self._readable()
+        found = self._select_presence(user_id)
+        return found[0] if found else Presence.away(user_id)
+
+    def all_presence(self) -> list[Presence]:
+        """Every stored presence, in user id order."""
+        self._readable()
+        return self._select_presence(None)
+
     # ------------------------------------------------------------ shared steps
 
     def _add_checked(self, session: ChatSession) -> None:
@@ -171,7 +299,7 @@ class UnitOfWorkBase(ABC):
         writes = self._writable()
         sid = session.chat_session_id
         events, records = _records_of(writes, session, 1)
-        with self._write_scope(sid):
+        with self._write_scope(f"chat session {sid}"):
             if self._stored_version(sid) is not None:
                 raise DuplicateChatSessionError(sid)
             writes.claim(session)
@@ -184,7 +312,7 @@ class UnitOfWorkBase(ABC):
         writes = self._writable()
         sid, version = session.chat_session_id, session.version
         events, records = _records_of(writes, session, version + 1)
-        with self._write_scope(sid):
+        with self._write_scope(f"chat session {sid}"):
             stored = self._select_one(sid)
             if stored is None:
                 raise ChatSessionNotFoundError(sid)
@@ -219,8 +347,11 @@ class UnitOfWorkBase(ABC):
         """Raise ``TransactionError`` (or the store's error) if this unit can do nothing more."""
 
     @abstractmethod
-    def _write_scope(self, chat_session_id: int) -> AbstractContextManager[None]:
-        """Make the statements of one write all-or-nothing (a savepoint, an undo mark)."""
+    def _write_scope(self, subject: str) -> AbstractContextManager[None]:
+        """Make the statements of one write all-or-nothing (a savepoint, an undo mark).
+
+        ``subject`` names what is written (``"chat session 7"``), for the store's errors.
+        """
 
     @abstractmethod
     def _next_id(self) -> int:
@@ -262,6 +393,52 @@ class UnitOfWorkBase(ABC):
     def _mark_published(self, sequences: frozenset[int], at: datetime) -> int:
         """Set ``published_at`` of the unpublished ones of ``sequences``; return how many."""
 
+    @abstractmethod
+    def _next_topic_id(self) -> int:
+        """Draw the next topic id in this unit of work."""
+
+    @abstractmethod
+    def _select_topic(self, topic_id: int) -> ChatTopic | None:
+        """The stored topic, or None."""
+
+    @abstractmethod
+    def _select_topics(self) -> list[ChatTopic]:
+        """Every stored topic, in id order."""
+
+    @abstractmethod
+    def _insert_topic(self, topic: ChatTopic) -> None:
+        """Store a topic whose id is not stored yet (a larger id counts for the next draw)."""
+
+    @abstractmethod
+    def _update_topic(self, topic: ChatTopic) -> bool:
+        """Replace the stored topic of ``topic.id``; False if there is none."""
+
+    @abstractmethod
+    def _delete_topic(self, topic_id: int) -> None:
+        """Delete the stored topic ``topic_id`` and every agent of it."""
+
+    @abstractmethod
+    def _select_agents(
+        self, *, topic_id: int | None = None, user_id: int | None = None
+    ) -> list[ChatTopicAgent]:
+        """The stored agents of ``topic_id`` and/or ``user_id``, by topic id, then user id."""
+
+    @abstractmethod
+    def _write_agent(self, agent: ChatTopicAgent) -> None:
+        """Store ``agent``, replacing the one of the same topic and user."""
+
+    @abstractmethod
+    def _delete_agent(self, topic_id: int, user_id: int) -> bool:
+        """Delete the agent ``user_id`` of ``topic_id``; False if there is none."""
+
+    @abstractmethod
+    def _select_presence(self, user_id: int | None) -> list[Presence]:
+        """The stored presence of ``user_id`` (none or one), or of every user by id."""
+
+    @abstractmethod
+    def _write_presence(self, presence: Presence) -> None:
+        """Store ``presence``, replacing the one of the same user."""
+
 
 @dataclass(frozen=True, slots=True)
 class NewRecord:
@@ -290,6 +467,24 @@ def check_new(session: object) -> None:
             f"add takes a new session (version 0); chat session {session.chat_session_id} is "
             f"at version {session.version}: it was stored before (use save() on its own store)"
         )
+
+
+def check_topic(topic: object) -> None:
+    """Refuse what is no ``ChatTopic`` (its own model checked every setting)."""
+    if not isinstance(topic, ChatTopic):
+        raise InvalidArgumentError(f"expected a ChatTopic, got {type(topic).__name__}")
+
+
+def check_agent(agent: object) -> None:
+    """Refuse what is no ``ChatTopicAgent``."""
+    if not isinstance(agent, ChatTopicAgent):
+        raise InvalidArgumentError(f"expected a ChatTopicAgent, got {type(agent).__name__}")
+
+
+def check_presence(presence: object) -> None:
+    """Refuse what is no ``Presence``."""
+    if not isinstance(presence, Presence):
+        raise InvalidArgumentError(f"expected a Presence, got {type(presence).__name__}")
 
 
 def check_successor(stored: ChatSession, session: ChatSession) -> None:
@@ -432,6 +627,71 @@ class RepositoryBase(ABC, Generic[U]):
                 after=after, limit=limit, status=status, topic_id=topic_id, user_id=user_id
             )
         )
+
+    # ---------------------------------------- topics, agents, presence: the same way
+
+    def next_topic_id(self) -> int:
+        """A new topic id, greater than every topic id stored or drawn by a committed unit."""
+        return self._write(lambda unit: unit.next_topic_id())
+
+    def add_topic(self, topic: ChatTopic) -> None:
+        """Store a new topic; ``DuplicateChatTopicError`` if its id is stored already."""
+        check_topic(topic)  # before waiting for the store's lock
+        self._write(lambda unit: unit.add_topic(topic))
+
+    def get_topic(self, topic_id: int) -> ChatTopic:
+        """The stored topic; raises ``ChatTopicNotFoundError``."""
+        return self._read(lambda unit: unit.get_topic(topic_id))
+
+    def save_topic(self, topic: ChatTopic) -> None:
+        """Replace the stored topic of ``topic.id``; ``ChatTopicNotFoundError`` if none."""
+        check_topic(topic)
+        self._write(lambda unit: unit.save_topic(topic))
+
+    def delete_topic(self, topic_id: int) -> None:
+        """Delete the topic and its agents; ``ChatTopicInUseError`` while sessions live on it."""
+        check_id(topic_id, "topic_id")
+        self._write(lambda unit: unit.delete_topic(topic_id))
+
+    def list_topics(self) -> list[ChatTopic]:
+        """Every stored topic, in id order."""
+        return self._read(lambda unit: unit.list_topics())
+
+    def put_topic_agent(self, agent: ChatTopicAgent) -> None:
+        """Add the agent to its topic, or replace its rights there."""
+        check_agent(agent)
+        self._write(lambda unit: unit.put_topic_agent(agent))
+
+    def get_topic_agent(self, topic_id: int, user_id: int) -> ChatTopicAgent:
+        """The rights of ``user_id`` on ``topic_id``; raises ``ChatTopicAgentNotFoundError``."""
+        return self._read(lambda unit: unit.get_topic_agent(topic_id, user_id))
+
+    def topic_agents(self, topic_id: int) -> list[ChatTopicAgent]:
+        """The agents of a topic, in user id order; ``ChatTopicNotFoundError`` if no topic."""
+        return self._read(lambda unit: unit.topic_agents(topic_id))
+
+    def agent_topics(self, user_id: int) -> list[ChatTopicAgent]:
+        """The ``ChatTopicAgent`` rows of a user, in topic id order."""
+        return self._read(lambda unit: unit.agent_topics(user_id))
+
+    def delete_topic_agent(self, topic_id: int, user_id: int) -> None:
+        """Remove the user from the topic; ``ChatTopicAgentNotFoundError`` if not there."""
+        check_id(topic_id, "topic_id")
+        check_id(user_id, "user_id")
+        self._write(lambda unit: unit.delete_topic_agent(topic_id, user_id))
+
+    def set_presence(self, presence: Presence) -> None:
+        """Store the presence of ``presence.user_id``, replacing the one stored."""
+        check_presence(presence)
+        self._write(lambda unit: unit.set_presence(presence))
+
+    def get_presence(self, user_id: int) -> Presence:
+        """The stored presence of the user; away (``Presence.away``) if none was set."""
+        return self._read(lambda unit: unit.get_presence(user_id))
+
+    def all_presence(self) -> list[Presence]:
+        """Every stored presence, in user id order."""
+        return self._read(lambda unit: unit.all_presence())
 
     # ------------------------------------------------------------ internals
 

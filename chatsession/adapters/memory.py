@@ -7,7 +7,8 @@ changes an entry it keeps the old one in an undo log, which a rollback plays bac
 and sequences drawn included) and a commit drops. Sessions are stored and returned as
 copies: changing a loaded session changes nothing stored until it is saved. Events go
 through ``chatsession.adapters.event_codec``, so the outbox holds the same JSON objects
-as the SQLite outbox does, and every read hands out copies of them.
+as the SQLite outbox does, and every read hands out copies of them. Topics, agents and
+presence are immutable values: kept as given, through the same undo log.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ from typing import Any
 
 from chatsession.adapters.base import NewRecord, RepositoryBase, UnitOfWorkBase
 from chatsession.adapters.queries import OutboxQuery, SessionQuery
+from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
 from chatsession.domain.session_data import SESSION_FIELDS
 from chatsession.domain.status import ChatSessionStatus
+from chatsession.domain.topic import ChatTopic
+from chatsession.domain.topic_agent import ChatTopicAgent
 from chatsession.ports.errors import TransactionError
 from chatsession.ports.stores import OutboxRecord
 
@@ -38,7 +42,17 @@ _MISSING: Any = object()
 class _State:
     """The contents of an in-memory repository."""
 
-    __slots__ = ("last_id", "last_sequence", "outbox", "queued", "sessions")
+    __slots__ = (
+        "agents",
+        "last_id",
+        "last_sequence",
+        "last_topic_id",
+        "outbox",
+        "presence",
+        "queued",
+        "sessions",
+        "topics",
+    )
 
     def __init__(self) -> None:
         self.sessions: dict[int, ChatSession] = {}
@@ -46,6 +60,11 @@ class _State:
         self.outbox: dict[int, OutboxRecord] = {}
         self.last_id = 0
         self.last_sequence = 0
+        # Topics, agents and presence are immutable values: kept as given, handed out so.
+        self.topics: dict[int, ChatTopic] = {}
+        self.agents: dict[tuple[int, int], ChatTopicAgent] = {}  # (topic_id, user_id)
+        self.presence: dict[int, Presence] = {}
+        self.last_topic_id = 0
 
 
 class InMemoryUnitOfWork(UnitOfWorkBase):
@@ -66,7 +85,7 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
             raise TransactionError("this transaction has ended")
 
     @contextmanager
-    def _write_scope(self, chat_session_id: int) -> Iterator[None]:
+    def _write_scope(self, subject: str) -> Iterator[None]:
         mark = len(self._undo)
         try:
             yield
@@ -147,6 +166,60 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
                 changed += 1
         return changed
 
+    def _next_topic_id(self) -> int:
+        self._set_counter("last_topic_id", self._state.last_topic_id + 1)
+        return self._state.last_topic_id
+
+    def _select_topic(self, topic_id: int) -> ChatTopic | None:
+        return self._state.topics.get(topic_id)
+
+    def _select_topics(self) -> list[ChatTopic]:
+        topics = self._state.topics
+        return [topics[i] for i in sorted(topics)]
+
+    def _insert_topic(self, topic: ChatTopic) -> None:
+        self._put(self._state.topics, topic.id, topic)
+        if topic.id > self._state.last_topic_id:
+            self._set_counter("last_topic_id", topic.id)
+
+    def _update_topic(self, topic: ChatTopic) -> bool:
+        if topic.id not in self._state.topics:
+            return False
+        self._put(self._state.topics, topic.id, topic)
+        return True
+
+    def _delete_topic(self, topic_id: int) -> None:
+        agents = self._state.agents
+        for key in [key for key in agents if key[0] == topic_id]:
+            self._pop(agents, key)
+        self._pop(self._state.topics, topic_id)
+
+    def _select_agents(
+        self, *, topic_id: int | None = None, user_id: int | None = None
+    ) -> list[ChatTopicAgent]:
+        agents = self._state.agents
+        return [
+            agents[key]
+            for key in sorted(agents)
+            if (topic_id is None or key[0] == topic_id) and (user_id is None or key[1] == user_id)
+        ]
+
+    def _write_agent(self, agent: ChatTopicAgent) -> None:
+        self._put(self._state.agents, (agent.topic_id, agent.user_id), agent)
+
+    def _delete_agent(self, topic_id: int, user_id: int) -> bool:
+        return self._pop(self._state.agents, (topic_id, user_id))
+
+    def _select_presence(self, user_id: int | None) -> list[Presence]:
+        presence = self._state.presence
+        if user_id is not None:
+            found = presence.get(user_id)
+            return [] if found is None else [found]
+        return [presence[i] for i in sorted(presence)]
+
+    def _write_presence(self, presence: Presence) -> None:
+        self._put(self._state.presence, presence.user_id, presence)
+
     # ------------------------------------------------------------ internals
 
     def _matching(self, query: SessionQuery) -> Iterator[ChatSession]:
@@ -189,7 +262,7 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
                 insort(queued, sid)
                 self._undo.append(lambda: queued.remove(sid))
 
-    def _put(self, table: dict[int, Any], key: int, value: Any) -> None:
+    def _put(self, table: dict[Any, Any], key: Any, value: Any) -> None:
         """``table[key] = value``, with its undo."""
         old = table.get(key, _MISSING)
         table[key] = value
@@ -197,6 +270,14 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
             self._undo.append(lambda: table.pop(key, None))
         else:
             self._undo.append(lambda: table.__setitem__(key, old))
+
+    def _pop(self, table: dict[Any, Any], key: Any) -> bool:
+        """``del table[key]`` with its undo; False if there was no ``key``."""
+        old = table.pop(key, _MISSING)
+        if old is _MISSING:
+            return False
+        self._undo.append(lambda: table.__setitem__(key, old))
+        return True
 
     def _set_counter(self, name: str, value: int) -> None:
         state = self._state

@@ -110,3 +110,20 @@ class InvariantViolationError(ChatSessionError):
         head = "chat session" if chat_session_id is None else f"chat session {chat_session_id}"
         lines = "\n".join(f"  - {v}" for v in self.violations)
         super().__init__(f"{head} breaks {len(self.violations)} invariant(s):\n{lines}")
+
+
+class InvalidChatTopicError(InvalidArgumentError):
+    """Topic data (a wire ``ChatTopicEntity``) breaks the topic's rules; ``problems`` lists each.
+
+    ``chat_topic_id`` is the topic's id when the data has one.
+    """
+
+    code = "invalid_chat_topic"
+    http_status = 422
+
+    def __init__(self, problems: Sequence[str], *, chat_topic_id: int | None = None) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        self.chat_topic_id = chat_topic_id
+        head = "chat topic" if chat_topic_id is None else f"chat topic {chat_topic_id}"
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{head} is invalid ({len(self.problems)} problem(s)):\n{lines}")

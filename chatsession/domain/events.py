@@ -88,6 +88,8 @@ class SessionPickedUp(ChatSessionEvent):
     sets = ("status", "user_id", "when_started")
 
     user_id: int
+    welcome: str = ""
+    """The topic's welcome message, sent to the customer at the pick-up ("" for none)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

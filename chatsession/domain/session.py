@@ -90,6 +90,16 @@ def _message_text(text: object) -> str:
     return checked
 
 
+def _welcome_text(text: object) -> str:
+    """A welcome message: valid text, "" for none, at most ``MESSAGE_TEXT_LIMIT``."""
+    checked = check_text(text, "welcome")
+    if len(checked) > MESSAGE_TEXT_LIMIT:
+        raise InvalidArgumentError(
+            f"welcome has {len(checked)} characters; the limit is {MESSAGE_TEXT_LIMIT}"
+        )
+    return checked
+
+
 def _check_queue_length(value: object) -> None:
     if type(value) is not int or not 0 <= value < INT32_MAX:
         raise InvalidArgumentError(f"queue_length must be an int >= 0, got {value!r}")
@@ -248,9 +258,14 @@ class ChatSession(ChatSessionData):
 
     # ------------------------------------------------------------------ the chat
 
-    def pick_up(self, *, by: int, at: datetime | None = None) -> Outcome:
-        """User ``by`` answers the session. Not in the queue: a no-op (``NOT_IN_QUEUE``)."""
+    def pick_up(self, *, by: int, welcome: str = "", at: datetime | None = None) -> Outcome:
+        """User ``by`` answers the session. Not in the queue: a no-op (``NOT_IN_QUEUE``).
+
+        ``welcome`` is the topic's welcome message, "sent to the customer when the chat
+        session starts": it goes in the event, and so in the message log.
+        """
         by = _associate_id(by)
+        welcome = _welcome_text(welcome)
         now = self._time(at)
         if self.status is not S.InQueue:
             return Outcome.noop(NoOpReason.NOT_IN_QUEUE)
@@ -261,7 +276,7 @@ class ChatSession(ChatSessionData):
         fire(STATUS_MACHINE, "pick_up", self, now=now)
         self.user_id = by
         self.when_started = max(now, self.when_requested)
-        return self._record(SessionPickedUp, now, by=by, user_id=by)
+        return self._record(SessionPickedUp, now, by=by, user_id=by, welcome=welcome)
 
     def post_customer_message(
         self,

@@ -18,6 +18,7 @@ import io
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,6 +30,7 @@ from chatsession.adapters.associates import InMemoryAssociateDirectory
 from chatsession.adapters.clock import SystemClock
 from chatsession.adapters.event_codec import redacted
 from chatsession.adapters.sqlite import SqliteChatSessionRepository
+from chatsession.adapters.webhook_http import HttpDelivery
 from chatsession.domain.associate import AssociateInfo
 from chatsession.domain.errors import ChatSessionError
 from chatsession.domain.events import EndReason
@@ -43,6 +45,7 @@ from chatsession.ports.errors import (
 )
 from chatsession.service import AgentReply, ChatAgent
 from chatsession.service.verify import verify_store
+from chatsession.service.webhooks import publish_pending
 from chatsession.wire import dump_chat_session
 from chatsession.wire.entity import ChatSessionEntity
 
@@ -155,6 +158,20 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_parser(name).add_argument("id", type=int)
     sub.add_parser("list", help="list sessions")
     sub.add_parser("verify", help="check every session equals the fold of its events")
+    webhooks = sub.add_parser("webhooks", help="publish the outbox as SuperOffice webhooks")
+    actions = webhooks.add_subparsers(dest="webhooks_command", required=True)
+    publish = actions.add_parser("publish", parents=[common],
+                                 help="deliver the unpublished events (one pass, or --follow)")
+    publish.add_argument("--url", required=True, help="the receiver's http(s) URL")
+    publish.add_argument("--secret", default=os.environ.get("CHATSESSION_WEBHOOK_SECRET"),
+                         help="signing secret (default $CHATSESSION_WEBHOOK_SECRET)")
+    publish.add_argument("--name", default="chatsession", help="the WebhookName")
+    publish.add_argument("--batch", type=int, default=100)
+    publish.add_argument("--follow", action="store_true", help="keep publishing until killed")
+    publish.add_argument("--interval", type=float, default=1.0,
+                         help="seconds between passes with --follow when nothing is pending")
+    publish.add_argument("--retry-backoff", type=float, default=0.5,
+                         help="seconds before the first retry of a failed delivery (doubling)")
     outbox = sub.add_parser("outbox", help="list unpublished events")
     outbox.add_argument("--all", action="store_true", help="published ones too")
     return parser
@@ -246,13 +263,37 @@ def _run(
             print(str(mismatch), file=out)
         print(f"{len(mismatches)} session(s) differ from their events", file=out)
         return EXIT_MISMATCH if mismatches else EXIT_OK
+    elif args.command == "webhooks":
+        return _publish(args, repository, out)
     return 0
+
+
+def _publish(
+    args: argparse.Namespace, repository: SqliteChatSessionRepository, out: TextIO
+) -> int:
+    """``webhooks publish``: one pass (the report on stdout), or passes until killed."""
+    deliver = HttpDelivery(args.url, secret=args.secret, backoff=args.retry_backoff)
+    while True:
+        report = publish_pending(repository, deliver, batch=args.batch, webhook_name=args.name)
+        line = (f"delivered {report.delivered}, skipped {report.skipped}, "
+                f"sessions waiting after a failed delivery {len(report.failed)}")
+        if not args.follow:
+            print(line, file=out)
+            for sid, why in sorted(report.failed.items()):
+                print(f"  session {sid}: {why}", file=out)
+            return EXIT_DELIVERY if report.failed else EXIT_OK
+        if report.delivered or report.failed:
+            _complain(line)
+        if not (report.delivered or report.skipped):
+            time.sleep(args.interval)
 
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_STORE, EXIT_DAMAGED, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5
 """The exit statuses: done, unknown session, refused, store unusable, store damaged, output lost."""
 EXIT_MISMATCH = 6
 """``verify``: a stored session differs from the fold of its events."""
+EXIT_DELIVERY = 7
+"""``webhooks publish``: a receiver did not take an event (it stays unpublished)."""
 
 READ_ONLY = frozenset({"show", "list", "outbox", "verify"})
 """Commands that only read: on a path with no database they say so and create nothing."""

@@ -163,7 +163,60 @@ class CorruptStoreError(StoreUnavailableError):
 
 
 class IdSpaceExhaustedError(RepositoryError):
-    """``next_id`` has no id left: an id of 2**31-1 (the largest int32) is stored or drawn."""
+    """``next_id`` (or ``next_topic_id``) has no id left: 2**31-1 is stored or drawn."""
 
     code = "id_space_exhausted"
     http_status = 507
+
+
+class ChatTopicNotFoundError(RepositoryError, LookupError):
+    """No topic with ``topic_id`` is stored."""
+
+    code = "chat_topic_not_found"
+    http_status = 404
+
+    def __init__(self, topic_id: int) -> None:
+        self.topic_id = topic_id
+        super().__init__(f"chat topic {topic_id} is not stored")
+
+
+class DuplicateChatTopicError(RepositoryError):
+    """``add_topic`` was given a topic whose id is already stored."""
+
+    code = "duplicate_chat_topic"
+    http_status = 409
+
+    def __init__(self, topic_id: int) -> None:
+        self.topic_id = topic_id
+        super().__init__(f"chat topic {topic_id} is already stored; use save_topic() to change it")
+
+
+class ChatTopicInUseError(RepositoryError):
+    """``delete_topic`` of a topic on which sessions wait or are active; nothing was deleted.
+
+    ``sessions`` is how many there are. End (or close) them first; ended sessions keep the
+    topic's id and do not stand in the way.
+    """
+
+    code = "chat_topic_in_use"
+    http_status = 409
+
+    def __init__(self, topic_id: int, sessions: int) -> None:
+        self.topic_id = topic_id
+        self.sessions = sessions
+        super().__init__(
+            f"chat topic {topic_id} cannot be deleted: {sessions} session(s) wait or are "
+            "active on it; end them first"
+        )
+
+
+class ChatTopicAgentNotFoundError(RepositoryError, LookupError):
+    """User ``user_id`` is not an agent of topic ``topic_id`` (no rights stored for them)."""
+
+    code = "chat_topic_agent_not_found"
+    http_status = 404
+
+    def __init__(self, topic_id: int, user_id: int) -> None:
+        self.topic_id = topic_id
+        self.user_id = user_id
+        super().__init__(f"user {user_id} is not an agent of chat topic {topic_id}")

@@ -22,8 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ChatSessionStatus
+from chatsession.domain.topic import ChatTopic
+from chatsession.domain.topic_agent import ChatTopicAgent
 
 # ------------------------------------------------------------------ value types
 
@@ -162,6 +165,90 @@ class ChatSessionStore(Protocol):
 
 
 @runtime_checkable
+class ChatTopicStore(Protocol):
+    """Reading and writing topics, the agents of topics, and the users' presence.
+
+    Topics, agents and presence are immutable values: a store keeps them as given and hands
+    out equal ones. They carry no version: a read-modify-write that must not lose a
+    concurrent change runs in one unit of work (``transaction()``), which stores take one at
+    a time. Ids (``topic_id``, ``user_id``) must be positive int32s and the values of the
+    right type (``ChatTopic``, ``ChatTopicAgent``, ``Presence``), else ``InvalidArgumentError``
+    in every adapter, before the store is asked.
+    """
+
+    def next_topic_id(self) -> int:
+        """A new topic id, greater than every topic id stored or drawn by a committed unit.
+
+        An id drawn in a unit of work that rolls back is released with it (as ``next_id``).
+        """
+        ...
+
+    def add_topic(self, topic: ChatTopic) -> None:
+        """Store a new topic; ``DuplicateChatTopicError`` if its id is stored already."""
+        ...
+
+    def get_topic(self, topic_id: int) -> ChatTopic:
+        """The stored topic ``topic_id``; raises ``ChatTopicNotFoundError``."""
+        ...
+
+    def save_topic(self, topic: ChatTopic) -> None:
+        """Replace the stored topic of ``topic.id``; ``ChatTopicNotFoundError`` if none."""
+        ...
+
+    def delete_topic(self, topic_id: int) -> None:
+        """Delete the topic and its agents.
+
+        ``ChatTopicNotFoundError`` if it is not stored; ``ChatTopicInUseError`` (nothing is
+        deleted) while sessions wait or are active on it. Ended sessions keep its id.
+        """
+        ...
+
+    def list_topics(self) -> list[ChatTopic]:
+        """Every stored topic, in id order."""
+        ...
+
+    def put_topic_agent(self, agent: ChatTopicAgent) -> None:
+        """Add the agent to its topic, or replace the rights it has there.
+
+        ``ChatTopicNotFoundError`` if the topic is not stored.
+        """
+        ...
+
+    def get_topic_agent(self, topic_id: int, user_id: int) -> ChatTopicAgent:
+        """The rights of ``user_id`` on ``topic_id``; raises ``ChatTopicAgentNotFoundError``."""
+        ...
+
+    def topic_agents(self, topic_id: int) -> list[ChatTopicAgent]:
+        """The agents of a topic, in user id order; ``ChatTopicNotFoundError`` if no topic."""
+        ...
+
+    def agent_topics(self, user_id: int) -> list[ChatTopicAgent]:
+        """The ``ChatTopicAgent`` rows of a user (one per topic), in topic id order."""
+        ...
+
+    def delete_topic_agent(self, topic_id: int, user_id: int) -> None:
+        """Remove the user from the topic; ``ChatTopicAgentNotFoundError`` if not there."""
+        ...
+
+    def set_presence(self, presence: Presence) -> None:
+        """Store the presence of ``presence.user_id``, replacing the one stored."""
+        ...
+
+    def get_presence(self, user_id: int) -> Presence:
+        """The stored presence of the user; away (``Presence.away``) if none was set."""
+        ...
+
+    def all_presence(self) -> list[Presence]:
+        """Every stored presence, in user id order."""
+        ...
+
+
+@runtime_checkable
+class ChatStore(ChatSessionStore, ChatTopicStore, Protocol):
+    """What a unit of work offers: sessions, topics, agents and presence, together."""
+
+
+@runtime_checkable
 class Outbox(Protocol):
     """The events stored with the sessions, in order, until they are published."""
 
@@ -191,8 +278,11 @@ class Outbox(Protocol):
 
 
 @runtime_checkable
-class ChatSessionRepository(ChatSessionStore, Protocol):
-    """The port the service depends on: a ``ChatSessionStore``, a unit of work, an outbox.
+class ChatSessionRepository(ChatSessionStore, ChatTopicStore, Protocol):
+    """The port the service depends on: sessions and topics, a unit of work, an outbox.
+
+    A ``ChatSessionStore`` and a ``ChatTopicStore`` in one: sessions, topics, agents and
+    presence are written in the same units of work.
 
     Outside ``transaction()`` every method is its own transaction. Inside it, on the same
     thread, the repository's methods (and its outbox's) join the open transaction.
@@ -211,7 +301,7 @@ class ChatSessionRepository(ChatSessionStore, Protocol):
         """The outbox written by ``add`` and ``save``."""
         ...
 
-    def transaction(self) -> AbstractContextManager[ChatSessionStore]:
+    def transaction(self) -> AbstractContextManager[ChatStore]:
         """A unit of work: everything done through it commits together or not at all.
 
         ``with repo.transaction() as tx: s = tx.get(7); s.reject_transfer(by=8); tx.save(s)``.

@@ -1,4 +1,4 @@
-"""Hypothesis strategies that build valid chat sessions in any status.
+"""Hypothesis strategies that build valid chat sessions in any status, and topics.
 
 Sessions are built the way production builds them: ``ChatSession.request`` on a topic,
 then real commands (forms, queue, pick-up, bot and customer messages, transfers, end,
@@ -14,12 +14,15 @@ construction (the strategy checks ``check_invariants`` on each one)::
 
 A generated session is new (``version == 0``) and still holds the events of its
 history as pending events, so ``repository.add(session)`` writes them to the outbox.
+
+For the topic store: ``full_topics()`` (every setting of a ``ChatTopic``, opening hours in
+several zones), ``opening_hours()``, ``topic_agents()`` and ``presences()``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
@@ -31,9 +34,18 @@ from chatsession.domain.events import EndReason
 from chatsession.domain.flags import ChatSessionFlags
 from chatsession.domain.invariants import check_invariants
 from chatsession.domain.limits import MESSAGE_TEXT_LIMIT
+from chatsession.domain.opening_hours import (
+    MIDNIGHT,
+    WEEKDAYS,
+    DayHours,
+    OpeningHours,
+    is_known_zone,
+)
+from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE, ENDED, WAITING, ChatSessionStatus
-from chatsession.domain.topic import ChatTopic
+from chatsession.domain.topic import TIMEOUT_LIMIT, ChatTopic
+from chatsession.domain.topic_agent import ChatTopicAgent
 
 S = ChatSessionStatus
 INT32_MAX = 2**31 - 1
@@ -61,7 +73,10 @@ def aware_datetimes(min_year: int = 2000, max_year: int = 2099) -> st.SearchStra
 
 
 def topics(topic_id: st.SearchStrategy[int] | None = None) -> st.SearchStrategy[ChatTopic]:
-    """Chat topics with any combination of pre-chat form, FAQ, chatbot and post-chat form."""
+    """Chat topics with any combination of pre-chat form, FAQ, chatbot and post-chat form.
+
+    The other settings keep their defaults; ``full_topics()`` varies them all.
+    """
     return st.builds(
         ChatTopic,
         id=topic_id if topic_id is not None else st.integers(1, 5) | ids,
@@ -410,4 +425,101 @@ def session_lists(
         min_size=min_size,
         max_size=max_size,
         unique_by=lambda s: s.chat_session_id,
+    )
+
+
+# ------------------------------------------------------------------ topics
+
+ZONES: tuple[str, ...] = tuple(
+    zone
+    for zone in (
+        "UTC",
+        "Europe/Oslo",
+        "America/New_York",
+        "America/St_Johns",
+        "Asia/Kolkata",
+        "Australia/Lord_Howe",
+        "Pacific/Chatham",
+        "Pacific/Kiritimati",
+    )
+    if is_known_zone(zone)
+)
+"""Time zones for opening hours: whole, half, quarter-hour and half-hour-DST offsets."""
+
+_COUNTS = st.integers(0, 10_000) | st.integers(0, INT32_MAX)
+_TEXTS = st.text(max_size=60)
+_WALL_TIMES = st.times() | st.sampled_from([MIDNIGHT, time(8, 0), time(12, 0), time(16, 30)])
+
+
+def day_hours() -> st.SearchStrategy[DayHours]:
+    """One weekday's hours: any times, a stop at midnight (24:00) or before the start too."""
+    return st.builds(DayHours, enabled=_BOOLS, start=_WALL_TIMES, stop=_WALL_TIMES)
+
+
+def opening_hours() -> st.SearchStrategy[OpeningHours]:
+    """Opening hours with any days, lunch break and zone (of ``ZONES``), enabled or not."""
+    days = {day: day_hours() for day in WEEKDAYS}
+    return st.builds(
+        OpeningHours,
+        enabled=_BOOLS,
+        use_lunch_hours=_BOOLS,
+        lunch_start=_WALL_TIMES,
+        lunch_stop=_WALL_TIMES,
+        time_zone=st.sampled_from(ZONES),
+        **days,
+    )
+
+
+def full_topics(topic_id: st.SearchStrategy[int] | None = None) -> st.SearchStrategy[ChatTopic]:
+    """Chat topics with every setting drawn: texts, opening hours, limits, warnings, timeouts."""
+    return st.builds(
+        ChatTopic,
+        id=topic_id if topic_id is not None else _TOPIC_IDS,
+        use_prechat_form=_BOOLS,
+        use_faq=_BOOLS,
+        bot_enabled=_BOOLS,
+        post_form_enabled=_BOOLS,
+        name=_TEXTS,
+        description=_TEXTS,
+        welcome_message=_TEXTS,
+        opening_hours=opening_hours(),
+        use_queue_offline_form=_BOOLS,
+        offline_form_queue_length=_COUNTS,
+        offline_form_time_limit=_COUNTS,
+        ticket_enabled=_BOOLS,
+        rating_enabled=_BOOLS,
+        warn_new_chat_minutes=_COUNTS,
+        warn_manager_new_chat_minutes=_COUNTS,
+        warn_chat_message_minutes=_COUNTS,
+        warn_manager_chat_message_minutes=_COUNTS,
+        last_accept=st.none() | aware_datetimes(),
+        seconds_pr_accept=_COUNTS,
+        transfer_timeout=st.timedeltas(timedelta(microseconds=1), TIMEOUT_LIMIT),
+        idle_timeout=st.timedeltas(timedelta(microseconds=1), TIMEOUT_LIMIT),
+    )
+
+
+def topic_agents(
+    topic_id: st.SearchStrategy[int] | None = None, user_id: st.SearchStrategy[int] | None = None
+) -> st.SearchStrategy[ChatTopicAgent]:
+    """A user's rights on a topic: any of the four, none at all included."""
+    return st.builds(
+        ChatTopicAgent,
+        topic_id=topic_id if topic_id is not None else _TOPIC_IDS,
+        user_id=user_id if user_id is not None else USERS,
+        can_listen=_BOOLS,
+        can_respond=_BOOLS,
+        can_manage=_BOOLS,
+        can_notify=_BOOLS,
+    )
+
+
+def presences(user_id: st.SearchStrategy[int] | None = None) -> st.SearchStrategy[Presence]:
+    """A user's presence: present or away, on some topics (none: all of theirs), a name."""
+    return st.builds(
+        Presence,
+        user_id=user_id if user_id is not None else USERS,
+        present=_BOOLS,
+        topic_ids=st.frozensets(_TOPIC_IDS, max_size=5),
+        display_name=_TEXTS,
     )

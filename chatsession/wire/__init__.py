@@ -11,6 +11,12 @@ Every model is a ``WireModel``: ``Model.from_wire(data)`` and ``model.to_wire()`
 Any bad input raises ``pydantic.ValidationError``. See ``docs/wire.md``.
 """
 
+from chatsession.wire.agent_mapping import (
+    from_presence_carrier,
+    from_topic_agent_carrier,
+    to_presence_carrier,
+    to_topic_agent_carrier,
+)
 from chatsession.wire.base import WireInput, WireModel
 from chatsession.wire.carriers import Associate, Contact, Person, Project, Sale, Ticket
 from chatsession.wire.codec import (
@@ -24,9 +30,12 @@ from chatsession.wire.entity import ChatSessionEntity
 from chatsession.wire.enums import FlagsField, StatusField
 from chatsession.wire.mapping import from_entity, to_entity
 from chatsession.wire.message import ChatMessage
+from chatsession.wire.presence import ChatPresence
 from chatsession.wire.rights import FieldProperties, FieldProperty, FieldRight, TableRight
 from chatsession.wire.schema import chat_session_entity_json_schema
 from chatsession.wire.topic import ChatTopicEntity
+from chatsession.wire.topic_agent import ChatTopicAgent
+from chatsession.wire.topic_mapping import from_topic_entity, to_topic_entity
 from chatsession.wire.types import (
     INT32_MAX,
     INT32_MIN,
@@ -51,7 +60,9 @@ __all__ = [
     "AwareDateTime",
     "BoolField",
     "ChatMessage",
+    "ChatPresence",
     "ChatSessionEntity",
+    "ChatTopicAgent",
     "ChatTopicEntity",
     "Contact",
     "DateTimeField",
@@ -80,8 +91,14 @@ __all__ = [
     "dump_chat_session",
     "dump_wire_list",
     "from_entity",
+    "from_presence_carrier",
+    "from_topic_agent_carrier",
+    "from_topic_entity",
     "parse_chat_session",
     "parse_chat_sessions",
     "parse_wire_list",
     "to_entity",
+    "to_presence_carrier",
+    "to_topic_agent_carrier",
+    "to_topic_entity",
 ]

@@ -11,6 +11,7 @@ import pytest
 from chatsession.adapters.clock import ManualClock
 from chatsession.adapters.memory import InMemoryChatSessionRepository
 from chatsession.adapters.sqlite import SqliteChatSessionRepository
+from chatsession.domain.topic import ChatTopic
 from chatsession.ports.stores import ChatSessionRepository
 from chatsession.testing.contract import ChatSessionRepositoryContract, RepositoryFactory
 from chatsession.testing.contract.support import BoomError, all_records, request, stored
@@ -34,6 +35,19 @@ class LibraryAdapterBehaviour:
             committed = tx.next_id()
         assert committed == drawn[-1] + 1
         assert repository.next_id() == committed + 1
+
+    def test_a_topic_id_drawn_in_a_rolled_back_unit_of_work_is_handed_out_again(
+        self, repository: ChatSessionRepository
+    ) -> None:
+        """Topic ids are drawn like session ids: a rollback releases them, and only them."""
+        kept = repository.next_topic_id()
+        with pytest.raises(BoomError), repository.transaction() as tx:
+            drawn = tx.next_topic_id()
+            tx.add_topic(ChatTopic(id=drawn))
+            raise BoomError
+        assert drawn == kept + 1
+        assert repository.next_topic_id() == drawn
+        assert repository.list_topics() == []
 
     def test_published_at_is_stored_in_utc(
         self, repository: ChatSessionRepository, clock: ManualClock

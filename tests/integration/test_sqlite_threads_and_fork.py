@@ -83,7 +83,7 @@ def test_the_connection_of_a_thread_that_ended_is_closed(
 
 @pytest.mark.skipif(not HAS_PROC_FD, reason="counts /proc/self/fd")
 def test_threads_ending_together_close_their_connections(
-    repo: SqliteChatSessionRepository, clock: ManualClock
+    tmp_path: Path, clock: ManualClock
 ) -> None:
     """Threads that write at the same time, then end: their connections go with them.
 
@@ -92,6 +92,9 @@ def test_threads_ending_together_close_their_connections(
     that ran at the same time stay until the main thread's connection closes; but later
     threads reuse them: the count is bounded by one round's threads, not all of them.
     """
+    # 40 writers queue for one lock: a patient timeout, so a busy machine cannot fail them
+    repo = SqliteChatSessionRepository(tmp_path / "threads.db", timeout=60)
+    repo.add(ChatSession.request(repo.next_id(), ChatTopic(id=1), at=clock.now()))
     gc.collect()
     fds = open_fds()
 
@@ -99,12 +102,15 @@ def test_threads_ending_together_close_their_connections(
         with repo.transaction() as tx:
             tx.add(ChatSession.request(tx.next_id(), ChatTopic(id=2), at=clock.now()))
 
-    for _ in range(5):
-        assert in_threads(work, 40, at_once=True) == []
-        gc.collect()
-        assert repo._open_connections() <= 2
-    assert open_fds() <= fds + 40 + 5  # not 2 or 3 per thread: 400 or more
-    assert repo.count_in_queue(2) == 200
+    try:
+        for _ in range(5):
+            assert in_threads(work, 40, at_once=True) == []
+            gc.collect()
+            assert repo._open_connections() <= 2
+        assert open_fds() <= fds + 40 + 5  # not 2 or 3 per thread: 400 or more
+        assert repo.count_in_queue(2) == 200
+    finally:
+        repo.close()
 
 
 @pytest.mark.skipif(not HAS_PROC_FD, reason="counts /proc/self/fd")

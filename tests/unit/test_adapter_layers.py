@@ -25,7 +25,9 @@ LOWER_LAYER = frozenset(
     f"{SQLITE}.{name}" for name in ("datastore", "connections", "driver_errors", "fork_gate")
 )
 """The SQLite modules that know SQLite and nothing of chat sessions."""
-UPPER_LAYER = frozenset(f"{SQLITE}.{name}" for name in ("tables", "repository", "migrations"))
+UPPER_LAYER = frozenset(
+    f"{SQLITE}.{name}" for name in ("tables", "topic_tables", "repository", "migrations")
+)
 """The SQLite modules that hold the chat-session SQL (and use the lower layer)."""
 LOWER_MAY_IMPORT = LOWER_LAYER | {"chatsession.ports.errors"}
 """All of ``chatsession`` the lower layer may import: itself, and the store's errors."""

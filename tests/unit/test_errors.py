@@ -42,6 +42,11 @@ DOCUMENTED: dict[str, tuple[str, int]] = {
     "StoreUnavailableError": ("store_unavailable", 503),
     "EventCodecError": ("event_codec", 500),
     "UnknownAssociateError": ("unknown_associate", 404),
+    "InvalidChatTopicError": ("invalid_chat_topic", 422),
+    "ChatTopicNotFoundError": ("chat_topic_not_found", 404),
+    "DuplicateChatTopicError": ("duplicate_chat_topic", 409),
+    "ChatTopicInUseError": ("chat_topic_in_use", 409),
+    "ChatTopicAgentNotFoundError": ("chat_topic_agent_not_found", 404),
 }
 """The codes and statuses as issue 8 set them: a client may match on them, so they stay."""
 

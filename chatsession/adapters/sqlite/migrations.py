@@ -9,6 +9,11 @@ The ``chat_session`` table follows SuperOffice's table of the same name (column 
 the ``(status, topic_id, id)`` index), plus the library's ``version`` and
 ``transfer_requested_at``. Times are ISO 8601 text with the UTC offset; enums and
 booleans are integers.
+
+``chat_topic`` keeps each topic's settings as one JSON document (``ChatTopic``'s own JSON,
+read back strictly): a release that adds a topic setting appends a migration that writes
+it into the stored documents, so that an older release refuses the file (its schema is
+newer) rather than a document it does not know.
 """
 
 from __future__ import annotations
@@ -94,6 +99,44 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 3: mark the file as chatsession's (``PRAGMA application_id``, in the file header), so
     #    that neither chatsession nor another application takes one for its own.
     (f"PRAGMA application_id = {0x43485353}",),
+    # 4: topics (SuperOffice's chat_topic; the settings as one JSON document), their id
+    #    sequence, the agents of a topic (chat_topic_agent: the four rights, keyed by topic
+    #    and user, looked up by user too) and the users' presence.
+    (
+        """
+        CREATE TABLE chat_topic (
+            id       INTEGER PRIMARY KEY,
+            settings TEXT    NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE chat_topic_id_sequence (
+            only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+            last_id  INTEGER NOT NULL
+        )
+        """,
+        "INSERT INTO chat_topic_id_sequence (only_row, last_id) VALUES (1, 0)",
+        """
+        CREATE TABLE chat_topic_agent (
+            topic_id    INTEGER NOT NULL,
+            user_id     INTEGER NOT NULL,
+            can_listen  INTEGER NOT NULL,
+            can_respond INTEGER NOT NULL,
+            can_manage  INTEGER NOT NULL,
+            can_notify  INTEGER NOT NULL,
+            PRIMARY KEY (topic_id, user_id)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX chat_topic_agent_user_id ON chat_topic_agent (user_id, topic_id)",
+        """
+        CREATE TABLE chat_presence (
+            user_id      INTEGER PRIMARY KEY,
+            present      INTEGER NOT NULL,
+            display_name TEXT    NOT NULL DEFAULT '',
+            topic_ids    TEXT    NOT NULL DEFAULT '[]'
+        )
+        """,
+    ),
 )
 """The forward migrations; the schema version of a file is how many of them it has had."""
 
@@ -104,7 +147,8 @@ APPLICATION_ID = 0x43485353
 """The ``PRAGMA application_id`` of a chatsession file (``"CHSS"``), set by migration 3."""
 
 OUR_TABLES = frozenset({"chat_session", "chat_session_outbox", "chat_session_id_sequence"})
-"""The tables every chatsession file has from schema version 1 on."""
+"""The tables every chatsession file has from schema version 1 on (so a file of any release
+is recognised as chatsession's; the topic tables of version 4 are not among them)."""
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

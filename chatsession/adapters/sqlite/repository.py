@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 import chatsession.adapters.sqlite.tables as tables
+import chatsession.adapters.sqlite.topic_tables as topic_tables
 from chatsession.adapters.base import NewRecord, RepositoryBase, UnitOfWorkBase
 from chatsession.adapters.queries import OutboxQuery, SessionQuery
 from chatsession.adapters.sqlite.datastore import (
@@ -39,7 +40,10 @@ from chatsession.adapters.sqlite.datastore import (
 )
 from chatsession.adapters.sqlite.migrations import check_store, migrate
 from chatsession.domain.errors import InvalidArgumentError
+from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
+from chatsession.domain.topic import ChatTopic
+from chatsession.domain.topic_agent import ChatTopicAgent
 from chatsession.domain.values import is_valid_unicode
 from chatsession.ports.errors import TransactionError
 from chatsession.ports.stores import OutboxRecord
@@ -68,9 +72,9 @@ class SqliteUnitOfWork(UnitOfWorkBase):
         if writing and not self._conn.in_transaction:
             raise TransactionError("this transaction has ended")
 
-    def _write_scope(self, chat_session_id: int) -> AbstractContextManager[None]:
+    def _write_scope(self, subject: str) -> AbstractContextManager[None]:
         assert self._txn is not None
-        return self._store.savepoint(self._txn, f"chat session {chat_session_id}")
+        return self._store.savepoint(self._txn, subject)
 
     def _next_id(self) -> int:
         with self._errors():
@@ -132,8 +136,72 @@ class SqliteUnitOfWork(UnitOfWorkBase):
             )
         return int(cur.rowcount)
 
+    def _next_topic_id(self) -> int:
+        with self._errors():
+            self._conn.execute(topic_tables.NEXT_TOPIC_ID)
+            row = self._conn.execute(topic_tables.LAST_TOPIC_ID).fetchone()
+        return int(row[0])
+
+    def _select_topic(self, topic_id: int) -> ChatTopic | None:
+        with self._errors():
+            row = self._conn.execute(topic_tables.SELECT_TOPIC, (topic_id,)).fetchone()
+        return None if row is None else topic_tables.row_to_topic(row, self._store.path)
+
+    def _select_topics(self) -> list[ChatTopic]:
+        with self._errors():
+            rows = self._conn.execute(topic_tables.SELECT_TOPICS).fetchall()
+        return [topic_tables.row_to_topic(row, self._store.path) for row in rows]
+
+    def _insert_topic(self, topic: ChatTopic) -> None:
+        settings = topic_tables.topic_settings(topic)
+        with self._subject(f"chat topic {topic.id}"):
+            self._conn.execute(topic_tables.INSERT_TOPIC, (topic.id, settings))
+            self._conn.execute(topic_tables.KEEP_TOPIC_ID, (topic.id,))
+
+    def _update_topic(self, topic: ChatTopic) -> bool:
+        settings = topic_tables.topic_settings(topic)
+        with self._subject(f"chat topic {topic.id}"):
+            cur = self._conn.execute(topic_tables.UPDATE_TOPIC, (settings, topic.id))
+        return cur.rowcount == 1
+
+    def _delete_topic(self, topic_id: int) -> None:
+        with self._subject(f"chat topic {topic_id}"):
+            self._conn.execute(topic_tables.DELETE_AGENTS_OF_TOPIC, (topic_id,))
+            self._conn.execute(topic_tables.DELETE_TOPIC, (topic_id,))
+
+    def _select_agents(
+        self, *, topic_id: int | None = None, user_id: int | None = None
+    ) -> list[ChatTopicAgent]:
+        sql, params = topic_tables.select_agents(topic_id, user_id)
+        with self._errors():
+            rows = self._conn.execute(sql, params).fetchall()
+        return [topic_tables.row_to_agent(row, self._store.path) for row in rows]
+
+    def _write_agent(self, agent: ChatTopicAgent) -> None:
+        with self._subject(f"agent {agent.user_id} of chat topic {agent.topic_id}"):
+            self._conn.execute(topic_tables.PUT_AGENT, topic_tables.agent_params(agent))
+
+    def _delete_agent(self, topic_id: int, user_id: int) -> bool:
+        with self._subject(f"agent {user_id} of chat topic {topic_id}"):
+            cur = self._conn.execute(topic_tables.DELETE_AGENT, (topic_id, user_id))
+        return cur.rowcount == 1
+
+    def _select_presence(self, user_id: int | None) -> list[Presence]:
+        sql, params = topic_tables.select_presence(user_id)
+        with self._errors():
+            rows = self._conn.execute(sql, params).fetchall()
+        return [topic_tables.row_to_presence(row, self._store.path) for row in rows]
+
+    def _write_presence(self, presence: Presence) -> None:
+        params = topic_tables.presence_params(presence)
+        with self._subject(f"presence of user {presence.user_id}"):
+            self._conn.execute(topic_tables.PUT_PRESENCE, params)
+
     def _errors(self, chat_session_id: int | None = None) -> AbstractContextManager[None]:
         subject = None if chat_session_id is None else f"chat session {chat_session_id}"
+        return self._store.errors(self._txn, subject)
+
+    def _subject(self, subject: str) -> AbstractContextManager[None]:
         return self._store.errors(self._txn, subject)
 
 

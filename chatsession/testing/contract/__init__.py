@@ -34,13 +34,19 @@ from chatsession.testing.contract.outbox import OutboxContract
 from chatsession.testing.contract.queries import QueryContract
 from chatsession.testing.contract.storage import StorageContract
 from chatsession.testing.contract.support import START, RepositoryFactory
+from chatsession.testing.contract.topics import TopicContract
 from chatsession.testing.contract.unit_of_work import UnitOfWorkContract
 
 __all__ = ["ChatSessionRepositoryContract", "RepositoryFactory"]
 
 
 class ChatSessionRepositoryContract(
-    StorageContract, OutboxContract, UnitOfWorkContract, QueryContract, ArgumentContract
+    StorageContract,
+    OutboxContract,
+    UnitOfWorkContract,
+    QueryContract,
+    ArgumentContract,
+    TopicContract,
 ):
     """The behaviour every chat-session repository adapter must have.
 
