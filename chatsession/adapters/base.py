@@ -43,12 +43,20 @@ from chatsession.adapters.queries import (
 from chatsession.domain.errors import InvalidArgumentError, InvariantViolationError
 from chatsession.domain.events import ChatSessionEvent
 from chatsession.domain.invariants import check_invariants, transition_violations
+from chatsession.domain.messages import ChatMessage, MessageDraft, messages_of
 from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE, WAITING, ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
 from chatsession.domain.topic_agent import ChatTopicAgent
-from chatsession.domain.values import INT32_MAX, check_flag, check_id, check_optional_id, utc
+from chatsession.domain.values import (
+    INT32_MAX,
+    INT64_MAX,
+    check_flag,
+    check_id,
+    check_optional_id,
+    utc,
+)
 from chatsession.domain.values import utc_now as current_utc_time
 from chatsession.ports.errors import (
     ChatSessionNotFoundError,
@@ -75,10 +83,12 @@ class UnitOfWorkBase(ABC):
     ``writes`` is None for a read-only unit (a single read outside any unit of work).
     """
 
-    __slots__ = ("writes",)
+    __slots__ = ("writes", "written_messages")
 
     def __init__(self, *, writable: bool) -> None:
         self.writes: PendingWrites | None = PendingWrites() if writable else None
+        self.written_messages: list[ChatMessage] = []
+        """The messages this unit of work wrote to the log, in order (with their ids)."""
 
     # ------------------------------------------------------------ the port
 
@@ -165,6 +175,22 @@ class UnitOfWorkBase(ABC):
 
     # ------------------------------------------------------------ the outbox
 
+    def messages(
+        self, chat_session_id: int, *, after: int = 0, limit: int | None = None
+    ) -> list[ChatMessage]:
+        """The session's messages with an id greater than ``after``, oldest first.
+
+        ``after`` is 0 (from the first) or a message id; ``limit`` None (all) or >= 1.
+        An unknown session has no messages.
+        """
+        check_id(chat_session_id, "chat_session_id")
+        if type(after) is not int or not 0 <= after <= INT64_MAX:
+            raise InvalidArgumentError(f"after must be 0 or a message id, got {after!r}")
+        if limit is not None and (type(limit) is not int or limit < 1):
+            raise InvalidArgumentError(f"limit must be an int >= 1 or None, got {limit!r}")
+        self._readable()
+        return self._read_messages(chat_session_id, after, limit)
+
     def read_outbox(self, query: OutboxQuery) -> list[OutboxRecord]:
         """The outbox records ``query`` asks for (committed, and this unit's own)."""
         self._readable()
@@ -174,6 +200,11 @@ class UnitOfWorkBase(ABC):
         """Mark the records ``sequences`` published at ``at``; return how many changed."""
         self._writable()
         return self._mark_published(sequences, at)
+
+    def purge_published(self, before: datetime) -> int:
+        """Delete the records published before ``before`` (UTC); return how many."""
+        self._writable()
+        return self._purge_published(before)
 
     # ------------------------------------------------------------ topics
 
@@ -305,6 +336,7 @@ class UnitOfWorkBase(ABC):
             writes.claim(session)
             self._insert(session, 1)
             self._append_records(records)
+            self._log(events)
         writes.wrote(session, 1, events)
 
     def _save_checked(self, session: ChatSession) -> None:
@@ -328,6 +360,7 @@ class UnitOfWorkBase(ABC):
                     raise ChatSessionNotFoundError(sid)
                 raise ConcurrencyError(sid, version, now)
             self._append_records(records)
+            self._log(events)
         writes.wrote(session, version + 1, events)
 
     def _writable(self) -> PendingWrites:
@@ -368,6 +401,26 @@ class UnitOfWorkBase(ABC):
     @abstractmethod
     def _update(self, session: ChatSession, expected: int, version: int) -> bool:
         """Store the session's fields as ``version`` if the stored version is ``expected``."""
+
+    def _log(self, events: Sequence[ChatSessionEvent]) -> None:
+        """Write the messages ``events`` make to the log (in the current write scope)."""
+        drafts = [draft for event in events for draft in messages_of(event)]
+        if drafts:
+            self.written_messages.extend(self._append_messages(drafts))
+
+    @abstractmethod
+    def _purge_published(self, before: datetime) -> int:
+        """Delete the outbox records whose ``published_at`` is before ``before``."""
+
+    @abstractmethod
+    def _append_messages(self, drafts: Sequence[MessageDraft]) -> list[ChatMessage]:
+        """Append ``drafts`` to the message log, numbering them; return them as stored."""
+
+    @abstractmethod
+    def _read_messages(
+        self, chat_session_id: int, after: int, limit: int | None
+    ) -> list[ChatMessage]:
+        """A session's messages with id greater than ``after``, in id order."""
 
     @abstractmethod
     def _append_records(self, records: Sequence[NewRecord]) -> None:
@@ -612,6 +665,12 @@ class RepositoryBase(ABC, Generic[U]):
         """The active sessions ``user_id`` handles, in id order."""
         return self._read(lambda unit: unit.active_sessions_of(user_id))
 
+    def messages(
+        self, chat_session_id: int, *, after: int = 0, limit: int | None = None
+    ) -> list[ChatMessage]:
+        """The session's messages with an id greater than ``after``, oldest first."""
+        return self._read(lambda unit: unit.messages(chat_session_id, after=after, limit=limit))
+
     def list_page(
         self,
         *,
@@ -770,6 +829,16 @@ class StoreOutbox:
         query = outbox_query(after, limit, include_published, chat_session_id)
         repo: RepositoryBase[UnitOfWorkBase] = self._repo
         return repo._read(lambda unit: unit.read_outbox(query))
+
+    def purge_published(self, *, before: datetime) -> int:
+        """Delete the records published before ``before`` (a retention limit); return how many.
+
+        Unpublished records are never purged. A purged session's history is gone: it can no
+        longer be rebuilt from its events (``chatsession verify`` reports it).
+        """
+        repo: RepositoryBase[UnitOfWorkBase] = self._repo
+        when = utc(before, "before")
+        return repo._write(lambda unit: unit.purge_published(when))
 
     def mark_published(self, sequences: Iterable[int], *, at: datetime | None = None) -> int:
         """Mark records published (at ``at``, default now in UTC); return how many changed.

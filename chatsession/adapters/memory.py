@@ -20,10 +20,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from chatsession.adapters.base import NewRecord, RepositoryBase, UnitOfWorkBase
 from chatsession.adapters.queries import OutboxQuery, SessionQuery
+from chatsession.domain.messages import ChatMessage, MessageDraft
 from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
 from chatsession.domain.session_data import SESSION_FIELDS
@@ -45,8 +47,10 @@ class _State:
     __slots__ = (
         "agents",
         "last_id",
+        "last_message_id",
         "last_sequence",
         "last_topic_id",
+        "messages",
         "outbox",
         "presence",
         "queued",
@@ -60,6 +64,8 @@ class _State:
         self.outbox: dict[int, OutboxRecord] = {}
         self.last_id = 0
         self.last_sequence = 0
+        self.messages: dict[int, list[ChatMessage]] = {}  # by session, in id order
+        self.last_message_id = 0
         # Topics, agents and presence are immutable values: kept as given, handed out so.
         self.topics: dict[int, ChatTopic] = {}
         self.agents: dict[tuple[int, int], ChatTopicAgent] = {}  # (topic_id, user_id)
@@ -128,6 +134,37 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
             )
             self._put(self._state.outbox, sequence, stored)
 
+    def _append_messages(self, drafts: Sequence[MessageDraft]) -> list[ChatMessage]:
+        out = []
+        for draft in drafts:
+            message_id = self._state.last_message_id + 1
+            self._set_counter("last_message_id", message_id)
+            message = ChatMessage(
+                chat_message_id=message_id,
+                chat_session_id=draft.chat_session_id,
+                text=draft.text,
+                type=draft.type,
+                author=draft.author,
+                when=draft.when.astimezone(UTC),
+                special_type=draft.special_type,
+                special_param=draft.special_param,
+            )
+            log = self._state.messages.get(draft.chat_session_id)
+            if log is None:
+                log = []
+                self._put(self._state.messages, draft.chat_session_id, log)
+            log.append(message)
+            self._undo.append(partial(log.__delitem__, -1))
+            out.append(message)
+        return out
+
+    def _read_messages(
+        self, chat_session_id: int, after: int, limit: int | None
+    ) -> list[ChatMessage]:
+        log = self._state.messages.get(chat_session_id, [])
+        start = bisect_left(log, after + 1, key=lambda m: m.chat_message_id)
+        return log[start:] if limit is None else log[start:start + limit]
+
     def _select_one(self, chat_session_id: int) -> ChatSession | None:
         stored = self._state.sessions.get(chat_session_id)
         return None if stored is None else stored.copy()
@@ -165,6 +202,15 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
                 self._put(outbox, sequence, replace(record, published_at=at))
                 changed += 1
         return changed
+
+    def _purge_published(self, before: datetime) -> int:
+        old = [
+            sequence for sequence, record in self._state.outbox.items()
+            if record.published_at is not None and record.published_at < before
+        ]
+        for sequence in old:
+            self._pop(self._state.outbox, sequence)
+        return len(old)
 
     def _next_topic_id(self) -> int:
         self._set_counter("last_topic_id", self._state.last_topic_id + 1)

@@ -506,8 +506,8 @@ class ChatSession(ChatSessionData):
 
     def pull_events(self) -> list[ChatSessionEvent]:
         """Take the events recorded since the last pull, oldest first."""
-        events, self._events = self._events, []
-        return events
+        events, self._events = self._events, None
+        return [] if events is None else events
 
     def discard_events(self, events: Iterable[ChatSessionEvent]) -> None:
         """Drop exactly ``events`` from the pending ones; the others stay, in order.
@@ -516,13 +516,13 @@ class ChatSession(ChatSessionData):
         recorded (or pulled) meanwhile are neither lost nor stored twice.
         """
         stored = {id(event) for event in events}
-        if stored:
+        if stored and self._events:
             self._events = [e for e in self._events if id(e) not in stored]
 
     @property
     def pending_events(self) -> tuple[ChatSessionEvent, ...]:
         """The events recorded and not yet pulled."""
-        return tuple(self._events)
+        return () if self._events is None else tuple(self._events)
 
     # ----------------------------------------------------------- value helpers
 
@@ -551,7 +551,7 @@ class ChatSession(ChatSessionData):
     def copy(self) -> ChatSession:
         """An independent copy (of the same class) of the data and the pending events."""
         clone = type(self)(**dict(zip(FIELDS, _values(self), strict=True)))
-        clone._events = list(self._events)
+        clone._events = None if self._events is None else list(self._events)
         return clone
 
     def __eq__(self, other: object) -> bool:
@@ -586,16 +586,18 @@ class ChatSession(ChatSessionData):
         Called once the command's changes are made, so ``changes`` holds their results.
         """
         names = _REPLAYED if event_type.sets is ALL_FIELDS else event_type.sets
-        self._events.append(
-            event_type(
-                chat_session_id=self.chat_session_id,
-                occurred_at=now,
-                status=self.status,
-                by=by,
-                changes={name: getattr(self, name) for name in names},
-                **data,
-            )
+        event = event_type(
+            chat_session_id=self.chat_session_id,
+            occurred_at=now,
+            status=self.status,
+            by=by,
+            changes={name: getattr(self, name) for name in names},
+            **data,
         )
+        if self._events is None:
+            self._events = [event]
+        else:
+            self._events.append(event)
         return _APPLIED
 
     def _ensure_allowed(self, command: str) -> None:

@@ -108,8 +108,10 @@ class ChatSessionData:
     rating: int | None = _datum(INT32.optional(), default=None)
     transfer_requested_at: datetime | None = _datum(_OPTIONAL_TIME, default=None, wire=None)
     version: int = _datum(VERSION, default=0, wire=None)
-    _events: list[ChatSessionEvent] = field(
-        default_factory=list, init=False, repr=False, compare=False
+    # The events recorded and not yet pulled: None until the first one, so that a loaded
+    # session that records none (most of a queue view) carries no list.
+    _events: list[ChatSessionEvent] | None = field(
+        default=None, init=False, repr=False, compare=False
     )
 
 

@@ -35,6 +35,8 @@ def is_id(value: object) -> bool:
 
 def is_valid_unicode(value: str) -> bool:
     """True unless ``value`` holds a lone surrogate (which cannot be stored nor sent as UTF-8)."""
+    if value.isascii():  # O(1) in CPython; a surrogate is never ASCII
+        return True
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -108,6 +110,8 @@ def utc(value: object, what: str = "at") -> datetime:
     Times are normalised on the way in, so that comparisons and differences are absolute
     whatever zone (and daylight-saving fold) the caller's clock is on.
     """
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value  # the common case (clocks and stores give UTC): nothing to check
     moment = require_aware(value, what)
     if moment.tzinfo is UTC:
         return moment

@@ -48,6 +48,7 @@ from chatsession.service.verify import verify_store
 from chatsession.service.webhooks import publish_pending
 from chatsession.wire import dump_chat_session
 from chatsession.wire.entity import ChatSessionEntity
+from chatsession.wire.message_mapping import to_message_entity
 
 DEFAULT_DB = "chatsession.sqlite3"
 DEMO_TEAM = (
@@ -158,6 +159,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_parser(name).add_argument("id", type=int)
     sub.add_parser("list", help="list sessions")
     sub.add_parser("verify", help="check every session equals the fold of its events")
+    messages = sub.add_parser("messages", help="a session's messages (ChatMessage JSON)")
+    messages.add_argument("id", type=int)
+    messages.add_argument("--after", type=int, default=0, help="only after this message id")
+    transcript = sub.add_parser("transcript", help="a session's transcript")
+    transcript.add_argument("id", type=int)
+    transcript.add_argument("--html", action="store_true", help="HTML (escaped) instead of text")
     webhooks = sub.add_parser("webhooks", help="publish the outbox as SuperOffice webhooks")
     actions = webhooks.add_subparsers(dest="webhooks_command", required=True)
     publish = actions.add_parser("publish", parents=[common],
@@ -263,6 +270,12 @@ def _run(
             print(str(mismatch), file=out)
         print(f"{len(mismatches)} session(s) differ from their events", file=out)
         return EXIT_MISMATCH if mismatches else EXIT_OK
+    elif args.command == "messages":
+        carriers = [to_message_entity(m) for m in agent.get_messages(args.id, after=args.after)]
+        print(json.dumps([c.to_wire() for c in carriers], indent=2, ensure_ascii=False),
+              file=out)
+    elif args.command == "transcript":
+        print(agent.transcript(args.id, html=args.html), end="", file=out)
     elif args.command == "webhooks":
         return _publish(args, repository, out)
     return 0
@@ -295,7 +308,7 @@ EXIT_MISMATCH = 6
 EXIT_DELIVERY = 7
 """``webhooks publish``: a receiver did not take an event (it stays unpublished)."""
 
-READ_ONLY = frozenset({"show", "list", "outbox", "verify"})
+READ_ONLY = frozenset({"show", "list", "outbox", "verify", "messages", "transcript"})
 """Commands that only read: on a path with no database they say so and create nothing."""
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from chatsession.domain.messages import ChatMessage
 from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ChatSessionStatus
@@ -147,6 +148,17 @@ class ChatSessionStore(Protocol):
         """The sessions user ``user_id`` handles in an active status, in id order."""
         ...
 
+    def messages(
+        self, chat_session_id: int, *, after: int = 0, limit: int | None = None
+    ) -> list[ChatMessage]:
+        """The session's messages (its log) with an id greater than ``after``, oldest first.
+
+        ``add`` and ``save`` write them with the events that make them (a posted message, a
+        welcome at a pick-up, a transfer, a rejected transfer, an end, a reactivation), in
+        the same transaction; ids are one sequence for the store.
+        """
+        ...
+
     def list_page(
         self,
         *,
@@ -247,6 +259,9 @@ class ChatTopicStore(Protocol):
 class ChatStore(ChatSessionStore, ChatTopicStore, Protocol):
     """What a unit of work offers: sessions, topics, agents and presence, together."""
 
+    written_messages: list[ChatMessage]
+    """The messages this unit of work wrote to the log so far, in order, with their ids."""
+
 
 @runtime_checkable
 class Outbox(Protocol):
@@ -265,6 +280,10 @@ class Outbox(Protocol):
         Unpublished only unless ``include_published``; one session's only if
         ``chat_session_id`` is given; all of them if ``limit`` is None.
         """
+        ...
+
+    def purge_published(self, *, before: datetime) -> int:
+        """Delete the records published before ``before``; return how many (never unpublished)."""
         ...
 
     def mark_published(self, sequences: Iterable[int], *, at: datetime | None = None) -> int:

@@ -18,13 +18,15 @@ from chatsession.adapters.clock import SystemClock
 from chatsession.domain.customer import ANONYMOUS, Customer
 from chatsession.domain.errors import ChatSessionError, InvalidArgumentError
 from chatsession.domain.events import EndReason
+from chatsession.domain.messages import ChatMessage
 from chatsession.domain.outcome import NoOpReason, Outcome
 from chatsession.domain.session import ChatSession
 from chatsession.domain.topic import ChatTopic
 from chatsession.ports.clock import Clock
 from chatsession.ports.directory import AssociateDirectory
-from chatsession.ports.errors import ConcurrencyError
+from chatsession.ports.errors import ChatTopicNotFoundError, ConcurrencyError
 from chatsession.ports.stores import ChatSessionRepository
+from chatsession.service.transcript import transcript
 from chatsession.wire.entity import ChatSessionEntity
 from chatsession.wire.mapping import to_entity
 
@@ -42,6 +44,8 @@ class AgentReply:
 
     outcome: Outcome
     entity: ChatSessionEntity
+    messages: tuple[ChatMessage, ...] = ()
+    """The messages the command wrote to the session's log (AddChatMessage's answer)."""
 
     @property
     def changed(self) -> bool:
@@ -132,7 +136,10 @@ class ChatAgent:
         "Returns NULL if session was not in queue": None then, as ``pick_up_first`` does on
         an empty queue (the aggregate's ``Outcome`` says ``NOT_IN_QUEUE``).
         """
-        reply = self._run(chat_session_id, lambda s, at: s.pick_up(by=by, at=at))
+        reply = self._run(
+            chat_session_id,
+            lambda s, at: s.pick_up(by=by, welcome=self._welcome(s.topic_id), at=at),
+        )
         return reply if reply.outcome.reason is not NoOpReason.NOT_IN_QUEUE else None
 
     def pick_up_first(self, *, by: int, topic_id: int | None = None) -> AgentReply | None:
@@ -143,14 +150,25 @@ class ChatAgent:
                 session = tx.first_in_queue(topic_id)
                 if session is None:
                     return None
-                outcome = session.pick_up(by=by, at=self._clock.now())
+                welcome = self._welcome(session.topic_id)
+                outcome = session.pick_up(by=by, welcome=welcome, at=self._clock.now())
                 if outcome.changed:
                     tx.save(session)
-            return self._reply(outcome, session)
+                written = tuple(tx.written_messages)
+            return self._reply(outcome, session, written)
 
         return self._retrying(attempt)
 
     # ---------------------------------------------------------------- messages
+
+    def get_messages(self, chat_session_id: int, *, after: int = 0) -> list[ChatMessage]:
+        """GetChatMessages: the session's messages after message ``after`` (0: all)."""
+        self._repository.get(chat_session_id)  # an unknown session is not found
+        return self._repository.messages(chat_session_id, after=after)
+
+    def transcript(self, chat_session_id: int, *, html: bool = False) -> str:
+        """GetChatTranscript: the session's messages as plain text or (escaped) HTML."""
+        return transcript(self.get_messages(chat_session_id), as_html=html)
 
     def add_customer_message(
         self, chat_session_id: int, text: str, *, topic: ChatTopic | None = None
@@ -234,7 +252,8 @@ class ChatAgent:
                 outcome = command(session, self._clock.now())
                 if outcome.changed:
                     tx.save(session)
-            return self._reply(outcome, session)
+                written = tuple(tx.written_messages)
+            return self._reply(outcome, session, written)
 
         return self._retrying(attempt)
 
@@ -258,8 +277,17 @@ class ChatAgent:
                 continue
         return attempt()
 
-    def _reply(self, outcome: Outcome, session: ChatSession) -> AgentReply:
-        return AgentReply(outcome, to_entity(session, associates=self._associates))
+    def _reply(
+        self, outcome: Outcome, session: ChatSession, written: tuple[ChatMessage, ...] = ()
+    ) -> AgentReply:
+        return AgentReply(outcome, to_entity(session, associates=self._associates), written)
+
+    def _welcome(self, topic_id: int) -> str:
+        """The topic's welcome message ("" when the topic is not stored)."""
+        try:
+            return self._repository.get_topic(topic_id).welcome_message
+        except ChatTopicNotFoundError:
+            return ""
 
     def _associate_id(self, who: int | str) -> int:
         """The id of a transfer target: by user name, or an id the directory knows."""

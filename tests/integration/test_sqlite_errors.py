@@ -170,15 +170,16 @@ def test_a_value_the_store_refuses_raises_unstorable_session(
 
 def with_bad_event(session: ChatSession) -> ChatSession:
     """``session`` with one more pending event whose text cannot be encoded as UTF-8."""
-    session._events.append(
+    session._events = [
+        *session.pending_events,
         MessagePosted(
             chat_session_id=session.chat_session_id,
             occurred_at=START,
             status=session.status,
             author=MessageAuthor.CUSTOMER,
             text="\udcff",
-        )
-    )
+        ),
+    ]
     return session
 
 

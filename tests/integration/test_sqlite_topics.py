@@ -55,7 +55,7 @@ def plan(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> str:
 
 def test_schema_4_adds_the_topic_tables(repo: SqliteChatSessionRepository) -> None:
     conn = repo.connection()
-    assert SCHEMA_VERSION == 4 == schema_version(conn)
+    assert SCHEMA_VERSION >= 4 and schema_version(conn) == SCHEMA_VERSION
     assert columns(conn, "chat_topic") == ["id", "settings"]
     assert columns(conn, "chat_topic_agent") == [
         "topic_id", "user_id", "can_listen", "can_respond", "can_manage", "can_notify",
@@ -80,13 +80,13 @@ def test_a_version_3_file_is_migrated_keeping_its_sessions(tmp_path: Path) -> No
     )
     conn.close()
     with SqliteChatSessionRepository(path) as repo:
-        assert schema_version(repo.connection()) == 4
+        assert schema_version(repo.connection()) == SCHEMA_VERSION
         session.version = 1
         assert repo.get(41) == session
         assert repo.list_topics() == [] and repo.next_topic_id() == 1
         repo.add_topic(ChatTopic(id=4))
         repo.put_topic_agent(ChatTopicAgent(4, 7, can_respond=True))
-    with SqliteChatSessionRepository(path) as repo:  # and opens again at 4
+    with SqliteChatSessionRepository(path) as repo:  # and opens again, migrated
         assert repo.topic_agents(4) == [ChatTopicAgent(4, 7, can_respond=True)]
 
 
@@ -165,3 +165,16 @@ def test_a_damaged_row_is_a_corrupt_store_error(
     for read in reads:
         with pytest.raises(CorruptStoreError, match=table):
             read()
+
+
+def test_schema_5_adds_the_message_log(repo: SqliteChatSessionRepository) -> None:
+    conn = repo.connection()
+    assert SCHEMA_VERSION == 5
+    assert columns(conn, "chat_message") == [
+        "id", "chat_session_id", "type", "message", "author", "read_by_customer",
+        "special_type", "special_param", "when_posted",
+    ]  # fmt: skip
+    assert "chat_message_session" in plan(
+        conn, "SELECT id FROM chat_message WHERE chat_session_id = ? AND id > ? ORDER BY id",
+        (1, 0),
+    )

@@ -137,6 +137,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 5: the message log (SuperOffice's chat_message): one id sequence for the store,
+    #    read by session in id order.
+    (
+        """
+        CREATE TABLE chat_message (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            chat_session_id  INTEGER NOT NULL,
+            type             INTEGER NOT NULL,
+            message          TEXT    NOT NULL,
+            author           TEXT    NOT NULL,
+            read_by_customer INTEGER NOT NULL DEFAULT 0,
+            special_type     INTEGER NOT NULL DEFAULT 0,
+            special_param    TEXT    NOT NULL DEFAULT '',
+            when_posted      TEXT    NOT NULL
+        )
+        """,
+        "CREATE INDEX chat_message_session ON chat_message (chat_session_id, id)",
+    ),
 )
 """The forward migrations; the schema version of a file is how many of them it has had."""
 

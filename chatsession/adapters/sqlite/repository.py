@@ -29,6 +29,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 
+import chatsession.adapters.sqlite.message_tables as message_tables
 import chatsession.adapters.sqlite.tables as tables
 import chatsession.adapters.sqlite.topic_tables as topic_tables
 from chatsession.adapters.base import NewRecord, RepositoryBase, UnitOfWorkBase
@@ -40,6 +41,7 @@ from chatsession.adapters.sqlite.datastore import (
 )
 from chatsession.adapters.sqlite.migrations import check_store, migrate
 from chatsession.domain.errors import InvalidArgumentError
+from chatsession.domain.messages import ChatMessage, MessageDraft
 from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
 from chatsession.domain.topic import ChatTopic
@@ -104,6 +106,25 @@ class SqliteUnitOfWork(UnitOfWorkBase):
         with self._errors(records[0].chat_session_id):
             self._conn.executemany(tables.INSERT_EVENT, map(tables.event_row, records))
 
+    def _append_messages(self, drafts: Sequence[MessageDraft]) -> list[ChatMessage]:
+        out = []
+        with self._errors(drafts[0].chat_session_id if drafts else None):
+            for draft in drafts:
+                cursor = self._conn.execute(message_tables.INSERT, message_tables.draft_row(draft))
+                assert cursor.lastrowid is not None
+                out.append(message_tables.stored(draft, cursor.lastrowid))
+        return out
+
+    def _read_messages(
+        self, chat_session_id: int, after: int, limit: int | None
+    ) -> list[ChatMessage]:
+        with self._errors():
+            rows = self._conn.execute(
+                message_tables.SELECT, (chat_session_id, after, -1 if limit is None else limit)
+            ).fetchall()
+        where = self._store.path
+        return [message_tables.message_from_row(row, where) for row in rows]
+
     def _select_one(self, chat_session_id: int) -> ChatSession | None:
         with self._errors():
             row = self._conn.execute(tables.SELECT_ONE, (chat_session_id,)).fetchone()
@@ -134,6 +155,11 @@ class SqliteUnitOfWork(UnitOfWorkBase):
             cur = self._conn.executemany(
                 tables.MARK_PUBLISHED, [(stamp, sequence) for sequence in sequences]
             )
+        return int(cur.rowcount)
+
+    def _purge_published(self, before: datetime) -> int:
+        with self._errors():
+            cur = self._conn.execute(tables.PURGE_PUBLISHED, (before.isoformat(),))
         return int(cur.rowcount)
 
     def _next_topic_id(self) -> int:

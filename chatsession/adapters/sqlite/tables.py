@@ -49,6 +49,9 @@ INSERT_EVENT = (
     "INSERT INTO chat_session_outbox (chat_session_id, version, event_name, occurred_at, "
     "payload) VALUES (?, ?, ?, ?, ?)"
 )
+PURGE_PUBLISHED = (
+    "DELETE FROM chat_session_outbox WHERE published_at IS NOT NULL AND published_at < ?"
+)
 MARK_PUBLISHED = (
     "UPDATE chat_session_outbox SET published_at = ? WHERE sequence = ? AND published_at IS NULL"
 )

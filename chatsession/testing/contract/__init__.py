@@ -30,6 +30,7 @@ import pytest
 from chatsession.adapters.clock import ManualClock
 from chatsession.ports.stores import ChatSessionRepository
 from chatsession.testing.contract.arguments import ArgumentContract
+from chatsession.testing.contract.messages import MessageContract
 from chatsession.testing.contract.outbox import OutboxContract
 from chatsession.testing.contract.queries import QueryContract
 from chatsession.testing.contract.storage import StorageContract
@@ -47,6 +48,7 @@ class ChatSessionRepositoryContract(
     QueryContract,
     ArgumentContract,
     TopicContract,
+    MessageContract,
 ):
     """The behaviour every chat-session repository adapter must have.
 

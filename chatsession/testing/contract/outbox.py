@@ -10,6 +10,7 @@ import pytest
 
 from chatsession.adapters.clock import ManualClock
 from chatsession.adapters.event_codec import decode_event
+from chatsession.domain.errors import InvalidArgumentError
 from chatsession.ports.errors import ConcurrencyError
 from chatsession.ports.stores import ChatSessionRepository, OutboxRecord
 from chatsession.testing.contract.support import (
@@ -229,3 +230,23 @@ class OutboxContract:
         assert before <= marked.published_at <= after
         assert marked.published_at != clock.now()
         assert repository.outbox.read() == records[1:]
+
+    def test_purge_deletes_only_records_published_before_the_limit(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """A retention limit: old published records go, unpublished and newer ones stay."""
+        session = stored(repository, clock, user=7)
+        session.post_user_message("hello", by=7, at=clock.now())
+        repository.save(session)
+        old, recent, unpublished = all_records(repository)
+        repository.outbox.mark_published([old.sequence], at=clock.now())
+        repository.outbox.mark_published(
+            [recent.sequence], at=clock.now() + timedelta(days=2)
+        )
+        limit = clock.now() + timedelta(days=1)
+        assert repository.outbox.purge_published(before=limit) == 1
+        left = all_records(repository)
+        assert [r.sequence for r in left] == [recent.sequence, unpublished.sequence]
+        assert repository.outbox.purge_published(before=limit) == 0
+        with pytest.raises(InvalidArgumentError):
+            repository.outbox.purge_published(before=datetime(2026, 1, 1))  # naive

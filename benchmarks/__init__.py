@@ -1,0 +1,1 @@
+"""Benchmarks of chatsession: ``python -m benchmarks`` writes ``docs/performance.md``."""
