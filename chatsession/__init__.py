@@ -97,7 +97,12 @@ if TYPE_CHECKING:
         Outbox,
         OutboxRecord,
     )
-    from chatsession.service.agent import AgentReply, ChatAgent, UnknownAssociateError
+    from chatsession.service.agent import AgentReply, ChatAgent
+    from chatsession.service.errors import (
+        NotTopicResponderError,
+        TransferTargetUnavailableError,
+        UnknownAssociateError,
+    )
     from chatsession.wire.agent_mapping import (
         from_presence_carrier,
         from_topic_agent_carrier,
@@ -153,7 +158,9 @@ _LAZY: dict[str, str] = {
     "OutboxRecord": "chatsession.ports.stores",
     "AgentReply": "chatsession.service.agent",
     "ChatAgent": "chatsession.service.agent",
-    "UnknownAssociateError": "chatsession.service.agent",
+    "UnknownAssociateError": "chatsession.service.errors",
+    "NotTopicResponderError": "chatsession.service.errors",
+    "TransferTargetUnavailableError": "chatsession.service.errors",
     "dump_chat_session": "chatsession.wire.codec",
     "parse_chat_session": "chatsession.wire.codec",
     "ChatSessionEntity": "chatsession.wire.entity",
@@ -235,6 +242,7 @@ __all__ = [
     "MessagePosted",
     "NoOpReason",
     "NotHandlingUserError",
+    "NotTopicResponderError",
     "OpeningHours",
     "Outbox",
     "OutboxRecord",
@@ -260,6 +268,7 @@ __all__ = [
     "TransferRejected",
     "TransferRequested",
     "TransferState",
+    "TransferTargetUnavailableError",
     "TransferToSelfError",
     "UnknownAssociateError",
     "UnstorableSessionError",

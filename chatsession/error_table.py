@@ -12,10 +12,10 @@ import chatsession.adapters.event_codec as event_codec
 import chatsession.adapters.webhook_http as webhook_http
 import chatsession.domain.errors as domain_errors
 import chatsession.ports.errors as store_errors
-import chatsession.service.agent as service_agent
+import chatsession.service.errors as service_errors
 from chatsession.domain.errors import ChatSessionError
 
-_MODULES = (domain_errors, store_errors, event_codec, webhook_http, service_agent)
+_MODULES = (domain_errors, store_errors, event_codec, webhook_http, service_errors)
 
 
 def error_classes() -> list[type[ChatSessionError]]:

@@ -154,6 +154,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("reset", ("handler", "target", "stranger", "system"), {
         f"agents {'in' if agents else 'out'}": _reset(agents) for agents in (True, False)
     }),
+    Command("assign_rank", ("system",), {"": lambda s, _: s.assign_rank(1, at=AT)}),
+    Command("raise_alert", ("system",), {
+        "level 1": lambda s, _: s.raise_alert(1, at=AT),
+        "level 2": lambda s, _: s.raise_alert(2, at=AT),
+    }),
+    Command("rate", ("customer",), {"": lambda s, _: s.rate(4, at=AT)}),
     Command("close", ("system",), {"": lambda s, _: s.close(at=AT)}),
     Command("delete", ("system",), {"": lambda s, _: s.delete(at=AT)}),
     Command("customer_fetched", ("customer",), {"": lambda s, _: s.customer_fetched(at=AT)}),

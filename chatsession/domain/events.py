@@ -75,7 +75,7 @@ class SessionRequested(ChatSessionEvent):
 class StatusChanged(ChatSessionEvent):
     """The status moved for a form, FAQ, queue, reopen, close or delete command."""
 
-    sets = ("status", "when_ended", "initial_queue_pos")
+    sets = ("status", "when_ended", "initial_queue_pos", "rank", "alert_level")
 
     command: str
     previous_status: ChatSessionStatus
@@ -85,7 +85,7 @@ class StatusChanged(ChatSessionEvent):
 class SessionPickedUp(ChatSessionEvent):
     """A user answered a session waiting in the queue."""
 
-    sets = ("status", "user_id", "when_started")
+    sets = ("status", "user_id", "when_started", "alert_level")
 
     user_id: int
     welcome: str = ""
@@ -96,7 +96,7 @@ class SessionPickedUp(ChatSessionEvent):
 class MessagePosted(ChatSessionEvent):
     """A message was added to the session."""
 
-    sets = ("status", "first_message", "last_message", "when_idle")
+    sets = ("status", "first_message", "last_message", "when_idle", "alert_level")
 
     author: MessageAuthor
     text: str
@@ -116,7 +116,7 @@ class TransferRequested(ChatSessionEvent):
 class TransferAccepted(ChatSessionEvent):
     """The transfer target took the session over."""
 
-    sets = ("user_id", "transfer_to", "transfer_requested_at")
+    sets = ("user_id", "transfer_to", "transfer_requested_at", "rank")
 
     previous_user_id: int
 
@@ -163,7 +163,7 @@ class TransferDropped(ChatSessionEvent):
 class SessionEnded(ChatSessionEvent):
     """An active session finished."""
 
-    sets = ("status", "when_ended")
+    sets = ("status", "when_ended", "rank", "alert_level")
 
     reason: EndReason
 
@@ -172,7 +172,7 @@ class SessionEnded(ChatSessionEvent):
 class SessionReset(ChatSessionEvent):
     """The session went back to the queue (a bot handed off, or a user put it back)."""
 
-    sets = ("status", "user_id", "chatbot_is_active", "initial_queue_pos")
+    sets = ("status", "user_id", "chatbot_is_active", "initial_queue_pos", "rank", "alert_level")
 
     previous_status: ChatSessionStatus
     previous_user_id: int | None
@@ -187,6 +187,33 @@ class SessionReopened(ChatSessionEvent):
     """
 
     sets = ("status", "when_ended", "initial_queue_pos")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RankAssigned(ChatSessionEvent):
+    """The service gave the session its rank among its user's active sessions."""
+
+    sets = ("rank",)
+
+    rank: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertRaised(ChatSessionEvent):
+    """The session waited unanswered past a topic's warning delay: its alert level rose."""
+
+    sets = ("alert_level",)
+
+    level: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionRated(ChatSessionEvent):
+    """The customer rated the chat (the topic's rating widget)."""
+
+    sets = ("rating",)
+
+    rating: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,6 +239,9 @@ EVENT_TYPES: dict[str, type[ChatSessionEvent]] = {
         SessionEnded,
         SessionReset,
         SessionReopened,
+        RankAssigned,
+        AlertRaised,
+        SessionRated,
         CustomerFetched,
     )
 }

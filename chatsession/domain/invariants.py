@@ -33,6 +33,11 @@ def invariant_violations(session: ChatSession) -> list[str]:
     _time_rules(session, out)
     if status in ACTIVE and session.user_id is None and not session.chatbot_is_active:
         out.append(f"status is {status.name} (active) but no user handles it and no bot is active")
+    if session.rank and (status not in ACTIVE or session.user_id is None):
+        out.append(
+            f"rank is {session.rank} but only an active session with a user has a rank "
+            f"(status {status.name})"
+        )
     return out
 
 

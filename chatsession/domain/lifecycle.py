@@ -125,6 +125,7 @@ DOCUMENTED_NO_OPS: Mapping[str, tuple[NoOpReason, ...]] = {
     "reject_transfer": (NoOpReason.NO_TRANSFER_PENDING, NoOpReason.NOT_TRANSFER_TARGET),
     "cancel_transfer": (NoOpReason.NO_TRANSFER_PENDING, NoOpReason.NOT_OWNER),
     "expire_transfer": (NoOpReason.NO_TRANSFER_PENDING, NoOpReason.NOT_EXPIRED),
+    "raise_alert": (NoOpReason.ALERT_ALREADY_RAISED,),
 }
 """The reasons each command may give for doing nothing instead of failing, in the order
 the command checks them (``ChatSession`` checks them; the docs and the stateful test read

@@ -19,6 +19,8 @@ class NoOpReason(StrEnum):
     """accept/reject by someone the pending transfer is not addressed to."""
     NOT_EXPIRED = "not_expired"
     """expire_transfer before the transfer has waited its timeout."""
+    ALERT_ALREADY_RAISED = "alert_already_raised"
+    """raise_alert to a level the session has already reached (the library's own no-op)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,13 +26,16 @@ from chatsession.domain.errors import (
 )
 from chatsession.domain.events import (
     ALL_FIELDS,
+    AlertRaised,
     ChatSessionEvent,
     CustomerFetched,
     EndReason,
     MessageAuthor,
     MessagePosted,
+    RankAssigned,
     SessionEnded,
     SessionPickedUp,
+    SessionRated,
     SessionReopened,
     SessionRequested,
     SessionReset,
@@ -75,6 +78,8 @@ _values = attrgetter(*FIELDS)
 
 
 _BEFORE_QUEUE = frozenset({S.PreChatForm, S.Faq})
+RATING_MAX = 5
+"""The highest rating a customer gives (the rating widget's stars)."""
 _REPLAYED = tuple(name for name in FIELDS if name != "version")
 """What a session's first event carries: every stored field but the version (saves count it)."""
 
@@ -276,6 +281,7 @@ class ChatSession(ChatSessionData):
         fire(STATUS_MACHINE, "pick_up", self, now=now)
         self.user_id = by
         self.when_started = max(now, self.when_requested)
+        self.alert_level = 0  # answered
         return self._record(SessionPickedUp, now, by=by, user_id=by, welcome=welcome)
 
     def post_customer_message(
@@ -313,6 +319,7 @@ class ChatSession(ChatSessionData):
         self._ensure_allowed("post_user_message")
         self._ensure_handling_user("post_user_message", by)
         fire(STATUS_MACHINE, "post_user_message", self, now=now)
+        self.alert_level = 0  # the customer was answered
         return self._message(MessageAuthor.USER, text, now, by)
 
     def post_bot_message(self, text: str, *, at: datetime | None = None) -> Outcome:
@@ -328,6 +335,7 @@ class ChatSession(ChatSessionData):
                 "post_bot_message", self.status, detail="no chatbot is active on the session"
             )
         fire(STATUS_MACHINE, "post_bot_message", self, now=now)
+        self.alert_level = 0
         return self._message(MessageAuthor.BOT, text, now, None)
 
     # -------------------------------------------------------------- transfers
@@ -361,6 +369,7 @@ class ChatSession(ChatSessionData):
         previous = self.user_id
         fire(TRANSFER_MACHINE, "accept_transfer", self, now=now)
         self.user_id = by
+        self.rank = 0  # the new user's rank is the service's to give (assign_rank)
         assert previous is not None  # a pending transfer always has a handling user
         return self._record(TransferAccepted, now, by=by, previous_user_id=previous)
 
@@ -489,11 +498,66 @@ class ChatSession(ChatSessionData):
         self._drop_transfer("reset", now)
         self.user_id = None
         self.chatbot_is_active = False
+        self.rank = 0
+        self.alert_level = 0
         self._joined_queue(queue_length)
         return self._record(
             SessionReset, now, by=by, previous_status=previous_status,
             previous_user_id=previous_user,
         )
+
+    def assign_rank(self, rank: int, *, at: datetime | None = None) -> Outcome:
+        """Give the session its ``rank`` among its user's active sessions (the service's count).
+
+        SuperOffice's Rank: "lowest possible unique number for active sessions for user
+        ... starting at 1". Only an active session with a user has one; leaving the user
+        (an end, a reset, an accepted transfer) sets it back to 0.
+        """
+        if type(rank) is not int or not 1 <= rank <= INT32_MAX:
+            raise InvalidArgumentError(f"rank must be an int from 1, got {rank!r}")
+        now = self._time(at)
+        if self.status not in ACTIVE or self.user_id is None:
+            raise CommandNotAllowedError(
+                "assign_rank", self.status, ACTIVE,
+                detail="only an active session with a user has a rank",
+            )
+        self.rank = rank
+        return self._record(RankAssigned, now, rank=rank)
+
+    def raise_alert(self, level: int, *, at: datetime | None = None) -> Outcome:
+        """Raise the alert level to ``level`` (1: agents are warned, 2: managers too).
+
+        The session waits unanswered past its topic's warning delays; answering (a pick-up,
+        a user's or the bot's message) or ending sets it back to 0. A level the session has
+        already reached is a no-op (``ALERT_ALREADY_RAISED``).
+        """
+        if type(level) is not int or not 1 <= level <= INT32_MAX:
+            raise InvalidArgumentError(f"level must be an int from 1, got {level!r}")
+        now = self._time(at)
+        if self.status is not S.InQueue and self.status not in ACTIVE:
+            raise CommandNotAllowedError(
+                "raise_alert", self.status, {S.InQueue, *ACTIVE},
+                detail="only a queued or active session waits for an answer",
+            )
+        if level <= self.alert_level:
+            return Outcome.noop(NoOpReason.ALERT_ALREADY_RAISED)
+        self.alert_level = level
+        return self._record(AlertRaised, now, level=level)
+
+    def rate(self, rating: int, *, at: datetime | None = None) -> Outcome:
+        """The customer rates the ended chat: ``rating`` from 1 to 5 (the widget's stars)."""
+        if type(rating) is not int or not 1 <= rating <= RATING_MAX:
+            raise InvalidArgumentError(
+                f"rating must be an int from 1 to {RATING_MAX}, got {rating!r}"
+            )
+        now = self._time(at)
+        if self.status not in (S.Finished, S.Closed):
+            raise CommandNotAllowedError(
+                "rate", self.status, {S.Finished, S.Closed},
+                detail="a chat is rated once it has ended",
+            )
+        self.rating = rating
+        return self._record(SessionRated, now, rating=rating)
 
     def customer_fetched(self, *, at: datetime | None = None) -> Outcome:
         """The customer's client fetched the session: ``when_fetched`` becomes now."""
@@ -682,6 +746,8 @@ class ChatSession(ChatSessionData):
         if self.when_ended is None:
             started = self.when_started or self.when_requested
             self.when_ended = max(now, started, self.when_requested)
+        self.rank = 0  # the number is free again among its user's active sessions
+        self.alert_level = 0
         self._drop_transfer(event.event.name if event.event else "end", now)
 
     def _on_transfer_pending(self, event: EventData) -> None:

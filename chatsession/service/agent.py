@@ -2,13 +2,16 @@
 
 Each call reads the time from the ``Clock`` port and runs one command, at that time, in
 one unit of work: load, apply, save (only if something changed), and answers with the
-``Outcome`` and the ``ChatSessionEntity``. A save that loses a race
-(``ConcurrencyError``) is retried on a fresh load, up to ``retries`` times.
+``Outcome``, the ``ChatSessionEntity`` and the messages it wrote. A save that loses a race
+(``ConcurrencyError``) is retried on a fresh load, and a busy store after a short backoff,
+up to ``retries`` times. The queue's rules (who is available, may pick up, may be a
+transfer target; rank) are ``chatsession.service.queue``'s.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,26 +19,30 @@ from typing import TypeVar
 
 from chatsession.adapters.clock import SystemClock
 from chatsession.domain.customer import ANONYMOUS, Customer
-from chatsession.domain.errors import ChatSessionError, InvalidArgumentError
+from chatsession.domain.errors import InvalidArgumentError
 from chatsession.domain.events import EndReason
 from chatsession.domain.messages import ChatMessage
 from chatsession.domain.outcome import NoOpReason, Outcome
 from chatsession.domain.session import ChatSession
+from chatsession.domain.status import ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
 from chatsession.ports.clock import Clock
 from chatsession.ports.directory import AssociateDirectory
-from chatsession.ports.errors import ChatTopicNotFoundError, ConcurrencyError
+from chatsession.ports.errors import (
+    ChatTopicNotFoundError,
+    ConcurrencyError,
+    RepositoryBusyError,
+)
 from chatsession.ports.stores import ChatSessionRepository
+from chatsession.service import queue
+from chatsession.service.errors import (
+    NotTopicResponderError,
+    TransferTargetUnavailableError,
+    UnknownAssociateError,
+)
 from chatsession.service.transcript import transcript
 from chatsession.wire.entity import ChatSessionEntity
 from chatsession.wire.mapping import to_entity
-
-
-class UnknownAssociateError(ChatSessionError, LookupError):
-    """A transfer named an associate the directory does not know (or knows as deleted)."""
-
-    code = "unknown_associate"
-    http_status = 404
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,8 @@ class ChatAgent:
         clock: Clock | None = None,
         associates: AssociateDirectory | None = None,
         retries: int = 3,
+        backoff: float = 0.05,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if type(retries) is not int or retries < 0:
             raise InvalidArgumentError(f"retries must be an int >= 0, got {retries!r}")
@@ -86,6 +95,12 @@ class ChatAgent:
         self._clock: Clock = SystemClock() if clock is None else clock
         self._associates = associates
         self._retries = retries
+        if isinstance(backoff, bool) or not isinstance(backoff, int | float) or not (
+            0 <= backoff <= 1
+        ):
+            raise InvalidArgumentError(f"backoff must be seconds in [0, 1], got {backoff!r}")
+        self._backoff = float(backoff)
+        self._sleep = sleep
 
     @property
     def clock(self) -> Clock:
@@ -96,26 +111,46 @@ class ChatAgent:
 
     def create_session(
         self,
-        topic: ChatTopic,
+        topic: ChatTopic | int,
         *,
         customer: Customer = ANONYMOUS,
+        first_message: str | None = None,
         agents_available: bool = True,
     ) -> AgentReply:
-        """CreateChatSessionForTopic: a customer asks for a chat on ``topic``."""
+        """CreateChatSessionForTopic: a customer asks for a chat on ``topic``.
+
+        ``topic`` is a topic id or a ``ChatTopic``; a stored topic's own settings win. On a
+        stored topic the service decides whether agents are available (a present
+        responder, within the opening hours, the queue not full); ``agents_available``
+        counts only for a topic the store does not have. ``first_message`` is posted as
+        the customer's first message in the same unit of work.
+        """
+        if isinstance(topic, int) and not isinstance(topic, bool):
+            topic = ChatTopic(id=topic)
         if not isinstance(topic, ChatTopic):  # before an id is drawn for it
             raise InvalidArgumentError(f"topic must be a ChatTopic, got {type(topic).__name__}")
         with self._repository.transaction() as tx:
+            at = self._clock.now()
+            stored = queue.stored_topic(tx, topic.id)
+            if stored is not None:
+                topic = stored
+                agents_available = queue.agents_available(tx, stored, at) and not (
+                    queue.queue_is_full(tx, stored)
+                )
             session = ChatSession.request(
                 tx.next_id(),
                 topic,
-                at=self._clock.now(),
+                at=at,
                 customer=customer,
                 agents_available=agents_available,
                 queue_length=tx.count_in_queue(topic.id),
                 session_key=secrets.token_urlsafe(16),
             )
+            if first_message is not None:
+                session.post_customer_message(first_message, at=at)
             tx.add(session)
-        return self._reply(Outcome.applied(), session)
+            written = tuple(tx.written_messages)
+        return self._reply(Outcome.applied(), session, written)
 
     def get_session_entity(self, chat_session_id: int) -> ChatSessionEntity:
         """GetChatSessionEntity: the session as SuperOffice returns it."""
@@ -136,28 +171,61 @@ class ChatAgent:
         "Returns NULL if session was not in queue": None then, as ``pick_up_first`` does on
         an empty queue (the aggregate's ``Outcome`` says ``NOT_IN_QUEUE``).
         """
-        reply = self._run(
-            chat_session_id,
-            lambda s, at: s.pick_up(by=by, welcome=self._welcome(s.topic_id), at=at),
-        )
+        reply = self._run(chat_session_id, lambda s, at: self._pick_up(s, by, at))
         return reply if reply.outcome.reason is not NoOpReason.NOT_IN_QUEUE else None
 
     def pick_up_first(self, *, by: int, topic_id: int | None = None) -> AgentReply | None:
-        """PickUpFirstChatSession: ``by`` answers the oldest queued session; None if none."""
+        """PickUpFirstChatSession: ``by`` answers the oldest queued session; None if none.
+
+        Without ``topic_id``, among the topics where ``by`` can respond (any topic for an
+        associate who is an agent of none).
+        """
 
         def attempt() -> AgentReply | None:
             with self._repository.transaction() as tx:
-                session = tx.first_in_queue(topic_id)
+                session = self._first_for(by, topic_id)
                 if session is None:
                     return None
-                welcome = self._welcome(session.topic_id)
-                outcome = session.pick_up(by=by, welcome=welcome, at=self._clock.now())
+                outcome = self._pick_up(session, by, self._clock.now())
                 if outcome.changed:
                     tx.save(session)
                 written = tuple(tx.written_messages)
             return self._reply(outcome, session, written)
 
         return self._retrying(attempt)
+
+    def _first_for(self, by: int, topic_id: int | None) -> ChatSession | None:
+        """The oldest queued session ``by`` may answer (on ``topic_id`` if given)."""
+        if topic_id is not None:
+            return self._repository.first_in_queue(topic_id)
+        topics = [a.topic_id for a in self._repository.agent_topics(by) if a.can_respond]
+        if not topics:
+            return self._repository.first_in_queue()
+        found = [s for t in topics if (s := self._repository.first_in_queue(t)) is not None]
+        return min(found, key=lambda s: s.chat_session_id, default=None)
+
+    def _pick_up(self, session: ChatSession, by: int, at: datetime) -> Outcome:
+        """Pick ``session`` up for ``by``: rights, welcome, rank, the topic's accept times."""
+        topic = queue.stored_topic(self._repository, session.topic_id)
+        queued = session.status is ChatSessionStatus.InQueue
+        if topic is not None and queued and not queue.can_respond(self._repository, topic.id, by):
+            raise NotTopicResponderError(
+                    f"associate {by} cannot respond on topic {topic.id}: not picked up"
+                )
+        welcome = topic.welcome_message if topic is not None else ""
+        outcome = session.pick_up(by=by, welcome=welcome, at=at)
+        if outcome.changed:
+            self._give_rank(session, at)
+            if topic is not None:
+                self._repository.save_topic(queue.accepted(topic, session, at))
+        return outcome
+
+    def _give_rank(self, session: ChatSession, at: datetime) -> None:
+        """Give an active session of a user, with no rank yet, its user's lowest free one."""
+        if session.user_id is not None and session.status.is_active and not session.rank:
+            session.assign_rank(
+                queue.lowest_free_rank(self._repository, session.user_id, session), at=at
+            )
 
     # ---------------------------------------------------------------- messages
 
@@ -178,12 +246,18 @@ class ChatAgent:
         On a finished session, ``topic`` (the session's) decides whether the message
         reactivates the chat (its post-chat form).
         """
-        return self._run_queueing(
-            chat_session_id,
-            lambda s, at, waiting: s.post_customer_message(
-                text, topic=topic, queue_length=waiting, at=at
-            ),
-        )
+        def post(s: ChatSession, at: datetime, waiting: int) -> Outcome:
+            returning = topic if topic is not None else queue.stored_topic(
+                self._repository, s.topic_id
+            ) if s.status is ChatSessionStatus.Finished else None
+            outcome = s.post_customer_message(
+                text, topic=returning, queue_length=waiting, at=at
+            )
+            if outcome.changed:
+                self._give_rank(s, at)  # a reactivated chat is its user's again
+            return outcome
+
+        return self._run_queueing(chat_session_id, post)
 
     def add_user_message(self, chat_session_id: int, text: str, *, by: int) -> AgentReply:
         """AddChatMessage from the handling user ``by``."""
@@ -198,11 +272,32 @@ class ChatAgent:
     def transfer(self, chat_session_id: int, *, to: int | str, by: int) -> AgentReply:
         """TransferChatSession: ask to send the session to ``to`` (associate id or user name)."""
         target = self._associate_id(to)
-        return self._run(chat_session_id, lambda s, at: s.transfer(to=target, by=by, at=at))
+
+        def transfer(s: ChatSession, at: datetime) -> Outcome:
+            owner = s.status.is_active and s.user_id == by  # else "nothing happens"
+            topic = queue.stored_topic(self._repository, s.topic_id) if owner else None
+            if topic is not None and target != by and not (
+                queue.can_respond(self._repository, topic.id, target)
+                and queue.is_present_on(self._repository, topic.id, target)
+            ):
+                raise TransferTargetUnavailableError(
+                    f"associate {target} is not present, or cannot respond, on topic "
+                    f"{topic.id}: only present agents who can respond are transfer targets"
+                )
+            return s.transfer(to=target, by=by, at=at)
+
+        return self._run(chat_session_id, transfer)
 
     def accept_transfer(self, chat_session_id: int, *, by: int) -> AgentReply:
-        """AcceptChatSessionTransfer: the target ``by`` takes the session over."""
-        return self._run(chat_session_id, lambda s, at: s.accept_transfer(by=by, at=at))
+        """AcceptChatSessionTransfer: the target ``by`` takes the session over (and a rank)."""
+
+        def accept(s: ChatSession, at: datetime) -> Outcome:
+            outcome = s.accept_transfer(by=by, at=at)
+            if outcome.changed:
+                self._give_rank(s, at)
+            return outcome
+
+        return self._run(chat_session_id, accept)
 
     def reject_transfer(self, chat_session_id: int, *, by: int) -> AgentReply:
         """RejectChatSessionTransfer: deny the transfer to ``by``; a no-op if none is pending."""
@@ -269,12 +364,21 @@ class ChatAgent:
         return self._repository.count_in_queue(session.topic_id)
 
     def _retrying(self, attempt: Callable[[], T]) -> T:
-        """Run ``attempt``; on ``ConcurrencyError`` run it again, ``retries`` times at most."""
+        """Run ``attempt``; again on a lost race or a busy store, ``retries`` times at most.
+
+        A ``ConcurrencyError`` is retried at once (on a fresh load); a
+        ``RepositoryBusyError`` after a bounded, doubling backoff (``backoff`` seconds
+        first, at most 1 s), since another writer holds the store.
+        """
+        delay = self._backoff
         for _ in range(self._retries):
             try:
                 return attempt()
             except ConcurrencyError:
                 continue
+            except RepositoryBusyError:
+                self._sleep(delay)
+                delay = min(delay * 2, 1.0)
         return attempt()
 
     def _reply(

@@ -40,7 +40,8 @@ def test_a_session_driven_step_by_step_survives_between_processes(tmp_path: Path
     assert code == 0 and json.loads(text.split("\n", 1)[1])["User"]["AssociateId"] == 8
     code, text = run(db, "outbox")
     assert [line.split()[4] for line in text.splitlines()] == [
-        "SessionRequested", "SessionPickedUp", "TransferRequested", "TransferAccepted"]
+        "SessionRequested", "SessionPickedUp", "RankAssigned", "TransferRequested",
+        "TransferAccepted", "RankAssigned"]  # the service gives each user's session its rank
 
 
 def test_refused_commands_exit_2_and_unknown_sessions_exit_1(

@@ -15,6 +15,8 @@ from chatsession import (
     SqliteChatSessionRepository,
 )
 from chatsession.domain.messages import ChatMessageType, SpecialType
+from chatsession.domain.presence import Presence
+from chatsession.domain.topic_agent import ChatTopicAgent
 from chatsession.wire import ChatMessage as ChatMessageCarrier
 from chatsession.wire.message_mapping import to_message_entity
 
@@ -26,6 +28,9 @@ def agent(request: pytest.FixtureRequest, tmp_path: Path) -> ChatAgent:
     repo = (InMemoryChatSessionRepository() if request.param == "memory"
             else SqliteChatSessionRepository(tmp_path / "m.db", synchronous="NORMAL"))
     repo.add_topic(ChatTopic(id=1, welcome_message="Hi, I am <Alice> & I can help"))
+    for user in (7, 8):  # present agents who can respond: the topic has someone to answer
+        repo.put_topic_agent(ChatTopicAgent(1, user, can_respond=True))
+        repo.set_presence(Presence(user, present=True))
     return ChatAgent(repo, clock=ManualClock(AT))
 
 

@@ -67,8 +67,8 @@ def test_reject_transfer_end_to_end(agent: ChatAgent, repo: InMemoryChatSessionR
     assert reply.entity.transfer_to is None
     assert repo.get(sid).version == version + 2
     names = [r.event_name for r in repo.outbox.read(chat_session_id=sid, limit=None)]
-    assert names == ["SessionRequested", "SessionPickedUp", "TransferRequested",
-                     "TransferRejected"]
+    assert names == ["SessionRequested", "SessionPickedUp", "RankAssigned",
+                     "TransferRequested", "TransferRejected"]
 
 
 def test_a_no_op_is_not_saved(agent: ChatAgent, repo: InMemoryChatSessionRepository) -> None:
@@ -119,7 +119,8 @@ def test_a_customer_message_reactivates_a_finished_chat_through_the_agent(
     assert reply.changed and reply.entity.status is ChatSessionStatus.CustomerLast
     assert reply.entity.when_ended is None and reply.entity.last_message == "one more thing"
     names = [r.event_name for r in repo.outbox.read(chat_session_id=sid, limit=None)]
-    assert names[-2:] == ["SessionReopened", "MessagePosted"]
+    assert names[-3:] == ["SessionReopened", "MessagePosted", "RankAssigned"]
+    assert repo.get(sid).rank == 1  # the chat is its user's again, with a rank
 
 
 def test_pick_up_first_takes_the_oldest_and_none_when_empty(agent: ChatAgent) -> None:

@@ -46,6 +46,7 @@ def test_the_seed_sample_is_wire_data_but_not_a_domain_state() -> None:
         "(2019-05-05T15:05:41.731003+02:00)",
         "when_ended (1999-02-18T15:05:41.731003+01:00) is before when_started "
         "(2005-03-31T15:05:41.731003+02:00)",
+        "rank is 582 but only an active session with a user has a rank (status Closed)",
     )
 
 
