@@ -35,6 +35,7 @@ from chatsession.domain.associate import AssociateInfo
 from chatsession.domain.errors import ChatSessionError
 from chatsession.domain.events import EndReason
 from chatsession.domain.topic import ChatTopic
+from chatsession.entrypoints import cli_directory
 from chatsession.ports.errors import (
     ChatSessionNotFoundError,
     CorruptStoreError,
@@ -125,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", default=os.environ.get("CHATSESSION_DB", DEFAULT_DB),
                         help=f"SQLite file (default $CHATSESSION_DB or {DEFAULT_DB})")
     parser.add_argument("--version", action="version", version=f"chatsession {__version__}")
+    parser.add_argument("--as", dest="as_user", type=int,
+                        default=_env_int("CHATSESSION_AS"),
+                        help="the acting associate for --by (default $CHATSESSION_AS)")
     # --db is accepted after the subcommand too: ``chatsession demo --db x.sqlite3``
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -139,14 +143,14 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("pick-up", "accept", "reject", "cancel"):
         cmd = sub.add_parser(name, help=f"{name} (as user --by)")
         cmd.add_argument("id", type=int)
-        cmd.add_argument("--by", type=int, required=True)
+        cmd.add_argument("--by", type=int, help="the acting user (default: --as)")
     first = sub.add_parser("pick-up-first", help="pick up the oldest queued session")
-    first.add_argument("--by", type=int, required=True)
+    first.add_argument("--by", type=int, help="the acting user (default: --as)")
     first.add_argument("--topic", type=int)
     transfer = sub.add_parser("transfer", help="ask to transfer a session")
     transfer.add_argument("id", type=int)
     transfer.add_argument("--to", required=True, help="associate id or user name")
-    transfer.add_argument("--by", type=int, required=True)
+    transfer.add_argument("--by", type=int, help="the acting user (default: --as)")
     message = sub.add_parser("message", help="post a message (customer unless --by)")
     message.add_argument("id", type=int)
     message.add_argument("text")
@@ -179,6 +183,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="seconds between passes with --follow when nothing is pending")
     publish.add_argument("--retry-backoff", type=float, default=0.5,
                          help="seconds before the first retry of a failed delivery (doubling)")
+    cli_directory.add_commands(sub, common)
     outbox = sub.add_parser("outbox", help="list unpublished events")
     outbox.add_argument("--all", action="store_true", help="published ones too")
     return parser
@@ -278,6 +283,8 @@ def _run(
         print(agent.transcript(args.id, html=args.html), end="", file=out)
     elif args.command == "webhooks":
         return _publish(args, repository, out)
+    elif args.command in cli_directory.COMMANDS:
+        return cli_directory.run(args, agent, repository, out)
     return 0
 
 
@@ -309,6 +316,13 @@ EXIT_DELIVERY = 7
 """``webhooks publish``: a receiver did not take an event (it stays unpublished)."""
 
 READ_ONLY = frozenset({"show", "list", "outbox", "verify", "messages", "transcript"})
+_ACTING = frozenset({"pick-up", "accept", "reject", "cancel", "pick-up-first", "transfer"})
+"""Commands done by an agent: ``--by``, or ``--as``, is required."""
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name, "")
+    return int(value) if value.isdigit() else None
 """Commands that only read: on a path with no database they say so and create nothing."""
 
 
@@ -320,7 +334,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     4 the database is damaged, 5 the command was done but its output could not be written
     (so a script that retries on 3 never runs a command twice).
     """
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if hasattr(args, "by") and args.by is None and args.command in _ACTING:
+        if args.as_user is None:
+            parser.error(f"{args.command} needs --by <user id> (or --as)")
+        args.by = args.as_user
     buffer = io.StringIO()
     code = _run_command(args, buffer)
     out = out if out is not None else sys.stdout

@@ -40,6 +40,7 @@ from chatsession.service.errors import (
     TransferTargetUnavailableError,
     UnknownAssociateError,
 )
+from chatsession.service.sweeps import SweepReport, sweep
 from chatsession.service.transcript import transcript
 from chatsession.wire.entity import ChatSessionEntity
 from chatsession.wire.mapping import to_entity
@@ -59,6 +60,9 @@ class AgentReply:
         """True if the command changed (and saved) the session."""
         return self.outcome.changed
 
+
+_WRITABLE_AT_START = frozenset({ChatSessionStatus.Faq, ChatSessionStatus.InQueue})
+"""Where a new session takes the customer's first message at once."""
 
 Command = Callable[[ChatSession, datetime], Outcome]
 QueueingCommand = Callable[[ChatSession, datetime, int], Outcome]
@@ -123,7 +127,9 @@ class ChatAgent:
         stored topic the service decides whether agents are available (a present
         responder, within the opening hours, the queue not full); ``agents_available``
         counts only for a topic the store does not have. ``first_message`` is posted as
-        the customer's first message in the same unit of work.
+        the customer's first message in the same unit of work when the session starts where
+        a customer writes (the FAQ step, the queue); in a form it is not (the reply's
+        ``messages`` is empty): the customer writes again after the form.
         """
         if isinstance(topic, int) and not isinstance(topic, bool):
             topic = ChatTopic(id=topic)
@@ -146,7 +152,7 @@ class ChatAgent:
                 queue_length=tx.count_in_queue(topic.id),
                 session_key=secrets.token_urlsafe(16),
             )
-            if first_message is not None:
+            if first_message is not None and session.status in _WRITABLE_AT_START:
                 session.post_customer_message(first_message, at=at)
             tx.add(session)
             written = tuple(tx.written_messages)
@@ -311,6 +317,56 @@ class ChatAgent:
         """Drop the pending transfer if it has waited at least ``timeout``."""
         return self._run(chat_session_id, lambda s, at: s.expire_transfer(timeout, at=at))
 
+    # ------------------------------------------------------- the customer's side
+
+    def submit_prechat_form(self, chat_session_id: int) -> AgentReply:
+        """The customer sent the pre-chat form: on to the FAQ, the queue or the offline form."""
+        return self._run_queueing(
+            chat_session_id,
+            lambda s, at, waiting: s.submit_prechat_form(
+                self._topic_of(s), agents_available=self._available(s, at),
+                queue_length=waiting, at=at,
+            ),
+        )
+
+    def faq_not_helpful(self, chat_session_id: int) -> AgentReply:
+        """The FAQ did not help: to the queue, or the offline form if nobody is available."""
+        return self._run_queueing(
+            chat_session_id,
+            lambda s, at, waiting: s.faq_not_helpful(
+                agents_available=self._available(s, at), queue_length=waiting, at=at
+            ),
+        )
+
+    def faq_resolved(self, chat_session_id: int) -> AgentReply:
+        """The FAQ answered the customer: the session is finished."""
+        return self._run(chat_session_id, lambda s, at: s.faq_resolved(at=at))
+
+    def leave_queue(self, chat_session_id: int) -> AgentReply:
+        """The customer gave up before anyone answered."""
+        return self._run(chat_session_id, lambda s, at: s.leave_queue(at=at))
+
+    def submit_offline_request(self, chat_session_id: int) -> AgentReply:
+        """The customer left a request through the offline form."""
+        return self._run(chat_session_id, lambda s, at: s.submit_offline_request(at=at))
+
+    def customer_fetched(self, chat_session_id: int) -> AgentReply:
+        """The customer's client fetched the session (a sign of life: ``WhenFetched``)."""
+        return self._run(chat_session_id, lambda s, at: s.customer_fetched(at=at))
+
+    def rate(self, chat_session_id: int, rating: int) -> AgentReply:
+        """The customer rates the ended chat (1 to 5)."""
+        return self._run(chat_session_id, lambda s, at: s.rate(rating, at=at))
+
+    # ------------------------------------------------------------------ the clock
+
+    def sweep(self) -> SweepReport:
+        """One pass of what the clock does: alerts, expired transfers, idle ends.
+
+        Run it on a timer; it is idempotent and safe from several processes at once.
+        """
+        return sweep(self._repository, self._clock.now)
+
     # ------------------------------------------------------------------ the end
 
     def end(
@@ -385,6 +441,21 @@ class ChatAgent:
         self, outcome: Outcome, session: ChatSession, written: tuple[ChatMessage, ...] = ()
     ) -> AgentReply:
         return AgentReply(outcome, to_entity(session, associates=self._associates), written)
+
+    def _topic_of(self, session: ChatSession) -> ChatTopic:
+        """The session's topic: the stored one, or its id's defaults."""
+        return queue.stored_topic(self._repository, session.topic_id) or ChatTopic(
+            id=session.topic_id
+        )
+
+    def _available(self, session: ChatSession, at: datetime) -> bool:
+        """Agents available for the session's topic (True for a topic the store lacks)."""
+        topic = queue.stored_topic(self._repository, session.topic_id)
+        if topic is None:
+            return True
+        return queue.agents_available(self._repository, topic, at) and not queue.queue_is_full(
+            self._repository, topic
+        )
 
     def _welcome(self, topic_id: int) -> str:
         """The topic's welcome message ("" when the topic is not stored)."""
