@@ -76,7 +76,8 @@ def _print_entity(entity: ChatSessionEntity, out: TextIO, *, with_key: bool = Fa
 
 
 def _print_reply(reply: AgentReply, out: TextIO, *, with_key: bool = False) -> None:
-    print(f"outcome: {reply.outcome}", file=out)
+    """The entity's JSON on standard output (it pipes into ``jq``); the outcome on stderr."""
+    _complain_raw(f"outcome: {reply.outcome}")
     _print_entity(reply.entity, out, with_key=with_key)
 
 
@@ -231,7 +232,7 @@ def _run(
     if args.command in simple:
         reply = simple[args.command]()
         if reply is None:  # PickUp of a session not in the queue: SuperOffice answers null
-            print("outcome: no-op (not_in_queue)", file=out)
+            _complain_raw("outcome: no-op (not_in_queue)")
             _print_entity(agent.get_session_entity(args.id), out)
         else:
             _print_reply(reply, out)
@@ -377,6 +378,14 @@ def _run_command(args: argparse.Namespace, out: TextIO) -> int:
     except (ChatSessionError, ValidationError) as error:
         _complain(f"{type(error).__name__}: {error}")
         return EXIT_REFUSED
+
+
+def _complain_raw(message: str) -> None:
+    """``message`` on standard error as it is (if there is one)."""
+    stderr = sys.stderr
+    if stderr is not None:
+        with contextlib.suppress(OSError, ValueError):
+            stderr.write(message + "\n")
 
 
 def _complain(message: str) -> None:

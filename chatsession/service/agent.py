@@ -54,6 +54,8 @@ class AgentReply:
     entity: ChatSessionEntity
     messages: tuple[ChatMessage, ...] = ()
     """The messages the command wrote to the session's log (AddChatMessage's answer)."""
+    version: int = 0
+    """The session's stored version after the call (an ETag for the web face)."""
 
     @property
     def changed(self) -> bool:
@@ -162,12 +164,35 @@ class ChatAgent:
         """GetChatSessionEntity: the session as SuperOffice returns it."""
         return to_entity(self._repository.get(chat_session_id), associates=self._associates)
 
-    def sessions_for_user(self, user_id: int) -> list[ChatSessionEntity]:
-        """ChatSessionsForUser: the active sessions ``user_id`` handles."""
+    def topics_for_user(self, user_id: int) -> list[ChatTopic]:
+        """ChatTopicsForUser: the topics where ``user_id`` has any right (a member)."""
         return [
-            to_entity(s, associates=self._associates)
-            for s in self._repository.active_sessions_of(user_id)
+            self._repository.get_topic(a.topic_id)
+            for a in self._repository.agent_topics(user_id)
+            if a.is_member
         ]
+
+    def sessions_for_user(self, user_id: int) -> list[ChatSessionEntity]:
+        """ChatSessionsForUser: the live sessions of the topics ``user_id`` is a member of.
+
+        "all chat sessions which this user is a member of. Members means that you have at
+        least one of: Can Respond, Notifications, Listen or Manager": the waiting and active
+        sessions of those topics, and the user's own active ones, in id order.
+        """
+        live = {ChatSessionStatus.InQueue, ChatSessionStatus.CustomerLast,
+                ChatSessionStatus.UserLast}
+        found = {s.chat_session_id: s for s in self._repository.active_sessions_of(user_id)}
+        for topic in self.topics_for_user(user_id):
+            after = 0
+            while True:
+                page = self._repository.list_page(
+                    after=after, limit=500, status=live, topic_id=topic.id
+                )
+                found.update((s.chat_session_id, s) for s in page)
+                if page.next_after is None:
+                    break
+                after = page.next_after
+        return [to_entity(found[sid], associates=self._associates) for sid in sorted(found)]
 
     # ------------------------------------------------------------- the queue
 
@@ -440,7 +465,9 @@ class ChatAgent:
     def _reply(
         self, outcome: Outcome, session: ChatSession, written: tuple[ChatMessage, ...] = ()
     ) -> AgentReply:
-        return AgentReply(outcome, to_entity(session, associates=self._associates), written)
+        return AgentReply(
+            outcome, to_entity(session, associates=self._associates), written, session.version
+        )
 
     def _topic_of(self, session: ChatSession) -> ChatTopic:
         """The session's topic: the stored one, or its id's defaults."""

@@ -35,9 +35,9 @@ def test_a_session_driven_step_by_step_survives_between_processes(tmp_path: Path
     assert run(db, "pick-up", "1", "--by", "7")[0] == 0
     assert run(db, "transfer", "1", "--to", "8", "--by", "7")[0] == 0
     code, text = run(db, "reject", "1", "--by", "9")
-    assert code == 0 and text.startswith("outcome: no-op (not_transfer_target)")
+    assert code == 0 and json.loads(text)["TransferTo"]["AssociateId"] == 8  # stdout: JSON only
     code, text = run(db, "accept", "1", "--by", "8")
-    assert code == 0 and json.loads(text.split("\n", 1)[1])["User"]["AssociateId"] == 8
+    assert code == 0 and json.loads(text)["User"]["AssociateId"] == 8
     code, text = run(db, "outbox")
     assert [line.split()[4] for line in text.splitlines()] == [
         "SessionRequested", "SessionPickedUp", "RankAssigned", "TransferRequested",
@@ -89,3 +89,15 @@ def test_an_unusable_database_file_exits_3(
     not_sqlite = tmp_path / "notes.txt"
     not_sqlite.write_text("hello, this is not a database" * 100)
     assert run(not_sqlite, "list")[0] == 3
+
+
+def test_stdout_is_json_only_and_the_outcome_goes_to_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "json.sqlite3"
+    code, text = run(db, "request", "--topic", "3")
+    assert code == 0 and json.loads(text)["Status"] == "InQueue"
+    assert "outcome: changed" in capsys.readouterr().err
+    code, text = run(db, "reject", "1", "--by", "8")
+    assert code == 0 and json.loads(text)["ChatSessionId"] == 1
+    assert "outcome: no-op (no_transfer_pending)" in capsys.readouterr().err

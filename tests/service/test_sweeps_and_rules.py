@@ -153,3 +153,19 @@ def test_two_sweepers_at_once_change_each_session_once(tmp_path: Path) -> None:
     with SqliteChatSessionRepository(path) as repo:
         names = [r.event_name for r in repo.outbox.read(limit=None)]
     assert names.count("AlertRaised") == 20
+
+
+def test_sessions_for_user_are_the_live_sessions_of_the_topics_they_are_a_member_of() -> None:
+    repo = InMemoryChatSessionRepository()
+    agent = desk(repo)
+    repo.add_topic(ChatTopic(id=2))
+    repo.put_topic_agent(ChatTopicAgent(2, 8, can_respond=True))
+    repo.set_presence(Presence(8, present=True))
+    mine = agent.create_session(1).entity.chat_session_id
+    other = agent.create_session(2).entity.chat_session_id
+    # 9 only listens on topic 1: a member of it, not of topic 2
+    assert [t.id for t in agent.topics_for_user(9)] == [1]
+    assert [e.chat_session_id for e in agent.sessions_for_user(9)] == [mine]
+    assert [e.chat_session_id for e in agent.sessions_for_user(8)] == [mine, other]
+    reply = agent.pick_up(mine or 0, by=7)
+    assert reply is not None and reply.version == repo.get(mine or 0).version == 2
