@@ -122,6 +122,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("submit_offline_request", ("customer",),
             {"": lambda s, _: s.submit_offline_request(at=AT)}),
     Command("leave_queue", ("customer",), {"": lambda s, _: s.leave_queue(at=AT)}),
+    Command("take_offline_form", ("customer",),
+            {"": lambda s, _: s.take_offline_form(at=AT)}),
     Command("pick_up", ("handler", "target", "stranger"),
             {"": lambda s, by: s.pick_up(by=by, at=AT)}),
     Command("post_customer_message", ("customer",), {

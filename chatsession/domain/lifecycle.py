@@ -77,6 +77,8 @@ STATUS_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "faq_resolved", "source": S.Faq, "dest": S.Finished},
     {"trigger": "submit_offline_request", "source": S.OfflineForm, "dest": S.RequestPosted},
     {"trigger": "leave_queue", "source": sorted(WAITING), "dest": S.ClosedFromQueue},
+    # the queue offline form: a queued customer takes the offline form instead of waiting
+    {"trigger": "take_offline_form", "source": S.InQueue, "dest": S.OfflineForm},
     {"trigger": "pick_up", "source": S.InQueue, "dest": S.UserLast},
     # a message that leaves the status as it is is an internal transition (dest None):
     # no exit/enter callbacks to run

@@ -261,6 +261,18 @@ class ChatSession(ChatSessionData):
         """The customer gave up before any agent picked the session up."""
         return self._change_status("leave_queue", at)
 
+    def take_offline_form(self, *, at: datetime | None = None) -> Outcome:
+        """A queued customer takes the offline form instead of waiting (when it is offered).
+
+        Whether it is offered (the topic's queue offline form, after its time limit in the
+        queue) is the service's to say; a bot session never waits for it.
+        """
+        if self.chatbot_is_active:
+            raise ChatbotActiveError(
+                "take_offline_form", self.status, detail="a chatbot holds the session"
+            )
+        return self._change_status("take_offline_form", at)
+
     # ------------------------------------------------------------------ the chat
 
     def pick_up(self, *, by: int, welcome: str = "", at: datetime | None = None) -> Outcome:

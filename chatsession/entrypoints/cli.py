@@ -44,7 +44,7 @@ from chatsession.ports.errors import (
     StoreUnavailableError,
     TransactionError,
 )
-from chatsession.service import AgentReply, ChatAgent
+from chatsession.service import AgentReply, ChatAgent, queue
 from chatsession.service.verify import verify_store
 from chatsession.service.webhooks import publish_pending
 from chatsession.wire import dump_chat_session
@@ -106,7 +106,8 @@ def _play_demo(
     agent.add_customer_message(sid, "Hello, my invoice is wrong")
     picked = agent.pick_up(sid, by=7)
     assert picked is not None  # the new session waits in the queue
-    print(f"2. alice (7) picks it up             -> {_summary(picked.entity)}", file=out)
+    print(f"2. alice (7) picks it up             -> {_summary(picked.entity)} "
+          f"rank={picked.entity.rank}", file=out)
     reply = agent.reject_transfer(sid, by=8)
     print(f"3. bob (8) rejects, nothing pending  -> {reply.outcome}", file=out)
     reply = agent.transfer(sid, to="bob", by=7)
@@ -114,6 +115,11 @@ def _play_demo(
     reply = agent.reject_transfer(sid, by=8)
     print(f"5. bob rejects the transfer          -> {reply.outcome}; {_summary(reply.entity)}",
           file=out)
+    if queue.stored_topic(repository, 2) is None:  # a topic nobody answers: the offline form
+        repository.add_topic(ChatTopic(id=2, name="After hours"))
+    late = agent.create_session(2, first_message="Anyone there?")
+    print(f"6. a customer asks on topic 2        -> {_summary(late.entity)} "
+          "(nobody present: the offline form)", file=out)
     print("\nRejectTransfer response (ChatSessionEntity):", file=out)
     _print_entity(reply.entity, out)
     print("\noutbox:", file=out)

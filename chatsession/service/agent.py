@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from chatsession.adapters.clock import SystemClock
 from chatsession.domain.customer import ANONYMOUS, Customer
-from chatsession.domain.errors import InvalidArgumentError
+from chatsession.domain.errors import CommandNotAllowedError, InvalidArgumentError
 from chatsession.domain.events import EndReason
 from chatsession.domain.messages import ChatMessage
 from chatsession.domain.outcome import NoOpReason, Outcome
@@ -370,6 +370,39 @@ class ChatAgent:
     def leave_queue(self, chat_session_id: int) -> AgentReply:
         """The customer gave up before anyone answered."""
         return self._run(chat_session_id, lambda s, at: s.leave_queue(at=at))
+
+    def offline_form_offered(self, chat_session_id: int) -> bool:
+        """Whether the queued customer may take the offline form now.
+
+        With the topic's queue offline form on, once the session has waited
+        ``OfflineFormTimeLimit`` minutes in the queue ("the offline form becomes available
+        after ... that many minutes in the queue"); or when no agent is available any more.
+        """
+        session = self._repository.get(chat_session_id)
+        if session.status is not ChatSessionStatus.InQueue or session.chatbot_is_active:
+            return False
+        at = self._clock.now()
+        topic = queue.stored_topic(self._repository, session.topic_id)
+        if topic is None:
+            return False
+        limit = topic.offline_form_time_limit
+        waited_enough = topic.use_queue_offline_form and limit > 0 and (
+            at - session.when_requested >= timedelta(minutes=limit)
+        )
+        return waited_enough or not queue.agents_available(self._repository, topic, at)
+
+    def take_offline_form(self, chat_session_id: int) -> AgentReply:
+        """The queued customer takes the offered offline form (else ``CommandNotAllowedError``)."""
+
+        def take(s: ChatSession, at: datetime) -> Outcome:
+            if not self.offline_form_offered(s.chat_session_id):
+                raise CommandNotAllowedError(
+                    "take_offline_form", s.status,
+                    detail="the offline form is not offered to this session (yet)",
+                )
+            return s.take_offline_form(at=at)
+
+        return self._run(chat_session_id, take)
 
     def submit_offline_request(self, chat_session_id: int) -> AgentReply:
         """The customer left a request through the offline form."""

@@ -94,7 +94,7 @@ def test_verify_reports_a_session_its_events_do_not_describe(tmp_path: Path) -> 
     assert cli.main(["--db", str(path), "verify"]) == 0
     with SqliteChatSessionRepository(path) as repo:
         assert verify_store(repo) == []
-        repo.connection().execute("UPDATE chat_session SET rank = 3")
+        repo.connection().execute("UPDATE chat_session SET rank = 3 WHERE id = 1")
         [mismatch] = verify_store(repo)
         assert mismatch.fields == ("rank",) and "rank" in str(mismatch)
     assert cli.main(["--db", str(path), "verify"]) == 6

@@ -12,6 +12,7 @@ from chatsession import (
     ChatAgent,
     ChatSessionStatus,
     ChatTopic,
+    CommandNotAllowedError,
     InMemoryChatSessionRepository,
     ManualClock,
     NotTopicResponderError,
@@ -169,3 +170,22 @@ def test_sessions_for_user_are_the_live_sessions_of_the_topics_they_are_a_member
     assert [e.chat_session_id for e in agent.sessions_for_user(8)] == [mine, other]
     reply = agent.pick_up(mine or 0, by=7)
     assert reply is not None and reply.version == repo.get(mine or 0).version == 2
+
+
+def test_the_offline_form_is_offered_after_the_topic_s_time_limit_in_the_queue() -> None:
+    repo = InMemoryChatSessionRepository()
+    agent = desk(repo)
+    repo.save_topic(TOPIC.model_copy(update={"use_queue_offline_form": True,
+                                             "offline_form_time_limit": 5}))
+    clock = agent.clock
+    assert isinstance(clock, ManualClock)
+    sid = agent.create_session(1).entity.chat_session_id or 0
+    assert not agent.offline_form_offered(sid)
+    with pytest.raises(CommandNotAllowedError, match="not offered"):
+        agent.take_offline_form(sid)
+    clock.advance(timedelta(minutes=5))
+    assert agent.offline_form_offered(sid)
+    reply = agent.take_offline_form(sid)
+    assert reply.entity.status is S.OfflineForm
+    agent.submit_offline_request(sid)
+    assert repo.get(sid).status is S.RequestPosted

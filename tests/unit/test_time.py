@@ -64,6 +64,7 @@ COMMANDS: dict[str, tuple[Callable[[], ChatSession], Command]] = {
     "submit_offline_request": (
         lambda: _request(agents_available=False), lambda s, at: s.submit_offline_request(**at)),
     "leave_queue": (_request, lambda s, at: s.leave_queue(**at)),
+    "take_offline_form": (_request, lambda s, at: s.take_offline_form(**at)),
     "pick_up": (_request, lambda s, at: s.pick_up(by=ALICE, **at)),
     "post_customer_message": (_active, lambda s, at: s.post_customer_message("hi", **at)),
     "post_user_message": (
