@@ -271,7 +271,13 @@ class ChatSession(ChatSessionData):
             raise ChatbotActiveError(
                 "take_offline_form", self.status, detail="a chatbot holds the session"
             )
-        return self._change_status("take_offline_form", at)
+        now = self._time(at)
+        previous = self.status
+        fire(STATUS_MACHINE, "take_offline_form", self, now=now)
+        self.alert_level = 0  # no longer waiting for an agent: the queue's alert is over
+        return self._record(
+            StatusChanged, now, command="take_offline_form", previous_status=previous
+        )
 
     # ------------------------------------------------------------------ the chat
 

@@ -249,8 +249,9 @@ def _run(
         _print_reply(created, out, with_key=True)  # the customer's own key
     elif args.command == "pick-up-first":
         reply = agent.pick_up_first(by=args.by, topic_id=args.topic)
-        if reply is None:
-            print("the queue is empty", file=out)
+        if reply is None:  # SuperOffice answers null: JSON on stdout, the why on stderr
+            _complain_raw("outcome: the queue is empty")
+            print("null", file=out)
         else:
             _print_reply(reply, out)
     elif args.command == "transfer":

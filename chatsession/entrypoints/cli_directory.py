@@ -37,8 +37,8 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     add.add_argument("--welcome", default="", help="the welcome message sent at pick-up")
     for flag in ("prechat-form", "faq", "bot", "post-form"):
         add.add_argument(f"--{flag}", action="store_true")
-    add.add_argument("--open", help="opening time on weekdays, HH:MM")
-    add.add_argument("--close", help="closing time on weekdays, HH:MM")
+    add.add_argument("--open", type=_clock_time, help="opening time on weekdays, HH:MM")
+    add.add_argument("--close", type=_clock_time, help="closing time on weekdays, HH:MM")
     add.add_argument("--tz", default="UTC", help="the opening hours' time zone (IANA)")
     add.add_argument("--warn-new-chat", type=int, default=0, help="minutes (0: off)")
     add.add_argument("--warn-manager-new-chat", type=int, default=0, help="minutes (0: off)")
@@ -59,7 +59,8 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     state = put.add_mutually_exclusive_group(required=True)
     state.add_argument("--present", action="store_true")
     state.add_argument("--away", action="store_true")
-    put.add_argument("--topics", default="", help="comma-separated topic ids (none: all)")
+    put.add_argument("--topics", type=_topic_ids, default=frozenset(),
+                     help="comma-separated topic ids (none: all)")
     presence.add_parser("list", parents=[common])
     sub.add_parser("sweep", help="raise alerts, expire transfers, end idle chats (one pass)")
 
@@ -82,8 +83,9 @@ def run(
         answer = [_agent_json(a) for a in repository.topic_agents(args.topic)]
     else:
         if args.action == "set":
-            topics = frozenset(int(t) for t in args.topics.split(",") if t.strip())
-            repository.set_presence(Presence(args.user, present=args.present, topic_ids=topics))
+            repository.set_presence(
+                Presence(args.user, present=args.present, topic_ids=args.topics)
+            )
         answer = [{"UserId": p.user_id, "Present": p.present, "ChatTopics": sorted(p.topic_ids)}
                   for p in repository.all_presence()]
     print(json.dumps(answer, indent=2, ensure_ascii=False), file=out)
@@ -97,8 +99,7 @@ def _topic(args: argparse.Namespace, repository: ChatSessionRepository) -> Any:
         return to_topic_entity(repository.get_topic(args.id)).to_wire()
     hours = OpeningHours()
     if args.open or args.close:
-        day = DayHours(enabled=True, start=time.fromisoformat(args.open or "00:00"),
-                       stop=time.fromisoformat(args.close or "00:00"))
+        day = DayHours(enabled=True, start=args.open or time(0), stop=args.close or time(0))
         hours = OpeningHours(enabled=True, time_zone=args.tz, mon=day, tue=day, wed=day,
                              thu=day, fri=day)
     topic = ChatTopic(
@@ -115,6 +116,22 @@ def _topic(args: argparse.Namespace, repository: ChatSessionRepository) -> Any:
     else:
         repository.save_topic(topic)
     return to_topic_entity(topic).to_wire()
+
+
+def _clock_time(text: str) -> time:
+    """An ``HH:MM`` argument; a bad one is a usage error (exit 2), not a traceback."""
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a time of day (HH:MM): {text!r}") from None
+
+
+def _topic_ids(text: str) -> frozenset[int]:
+    """Comma-separated topic ids; a bad one is a usage error (exit 2), not a traceback."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(f"not comma-separated topic ids: {text!r}")
+    return frozenset(int(part) for part in parts)
 
 
 def _agent_json(agent: ChatTopicAgent) -> dict[str, Any]:

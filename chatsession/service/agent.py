@@ -413,8 +413,21 @@ class ChatAgent:
         return self._run(chat_session_id, lambda s, at: s.customer_fetched(at=at))
 
     def rate(self, chat_session_id: int, rating: int) -> AgentReply:
-        """The customer rates the ended chat (1 to 5)."""
-        return self._run(chat_session_id, lambda s, at: s.rate(rating, at=at))
+        """The customer rates the ended chat (1 to 5).
+
+        On a stored topic only with its rating widget on (``WidgetEnableRating``: "the
+        customer may rate the chat"); else ``CommandNotAllowedError``.
+        """
+
+        def rate(s: ChatSession, at: datetime) -> Outcome:
+            topic = queue.stored_topic(self._repository, s.topic_id)
+            if topic is not None and not topic.rating_enabled:
+                raise CommandNotAllowedError(
+                    "rate", s.status, detail=f"topic {topic.id} does not enable rating"
+                )
+            return s.rate(rating, at=at)
+
+        return self._run(chat_session_id, rate)
 
     # ------------------------------------------------------------------ the clock
 

@@ -18,6 +18,7 @@ sweepers running at once change each session once, the second finding nothing to
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +28,11 @@ from chatsession.domain.outcome import Outcome
 from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ACTIVE, ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
-from chatsession.ports.errors import ChatSessionNotFoundError, ConcurrencyError
+from chatsession.ports.errors import (
+    ChatSessionNotFoundError,
+    ConcurrencyError,
+    RepositoryBusyError,
+)
 from chatsession.ports.stores import ChatSessionRepository
 from chatsession.service.queue import stored_topic
 
@@ -52,7 +57,7 @@ class SweepReport:
 
 def alert_level(session: ChatSession, topic: ChatTopic, at: datetime) -> int:
     """The level the session's wait calls for (0: none), by the topic's warning delays."""
-    if session.status is S.InQueue:
+    if session.status is S.InQueue and not session.chatbot_is_active:  # else not for agents
         waited, first, manager = (
             at - session.when_requested,
             topic.warn_new_chat_minutes,
@@ -134,6 +139,9 @@ def _sweep_one(
         except ChatSessionNotFoundError:
             return
         except ConcurrencyError:
+            continue
+        except RepositoryBusyError:  # another writer holds the store: wait a little
+            time.sleep(0.05)
             continue
         for what in done:
             if what == "alert":

@@ -29,6 +29,7 @@ from typing import Any
 from chatsession.adapters.event_codec import decode_event
 from chatsession.domain.errors import InvalidArgumentError
 from chatsession.domain.events import ChatSessionEvent, MessagePosted, SessionRequested
+from chatsession.domain.messages import author_name
 from chatsession.domain.session_data import SESSION_FIELDS
 from chatsession.ports.stores import ChatSessionRepository, OutboxRecord
 
@@ -124,7 +125,7 @@ def payload_of(
         ]
         payload["ChatMessage"] = {
             "Message": event.text,
-            "Author": event.author.value,
+            "Author": author_name(event.author, event.by),  # as the message log says it
             "Type": "ToUser" if event.author.value == "customer" else "ToCustomer",
         }
     return payload
