@@ -6,7 +6,8 @@ Every public name is importable from here::
 
 The domain is imported with the package; the ports, adapters, service and wire format
 load on first use of one of their names (a PEP 562 module ``__getattr__``), so
-``import chatsession`` loads neither ``sqlite3`` nor the wire models.
+``import chatsession`` loads neither ``sqlite3`` nor the wire models (nor psycopg, which
+``PostgresChatSessionRepository`` needs only when a repository is opened).
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ if TYPE_CHECKING:
     from chatsession.adapters.clock import ManualClock, SystemClock
     from chatsession.adapters.event_codec import EventCodecError, decode_event, encode_event
     from chatsession.adapters.memory import InMemoryChatSessionRepository
+    from chatsession.adapters.open_store import open_repository
+    from chatsession.adapters.postgres import PostgresChatSessionRepository
     from chatsession.adapters.sqlite import SqliteChatSessionRepository
     from chatsession.domain.associate import AssociateInfo
     from chatsession.ports.clock import Clock
@@ -129,6 +132,8 @@ _LAZY: dict[str, str] = {
     "decode_event": "chatsession.adapters.event_codec",
     "encode_event": "chatsession.adapters.event_codec",
     "InMemoryChatSessionRepository": "chatsession.adapters.memory",
+    "open_repository": "chatsession.adapters.open_store",
+    "PostgresChatSessionRepository": "chatsession.adapters.postgres",
     "SqliteChatSessionRepository": "chatsession.adapters.sqlite",
     "AssociateInfo": "chatsession.domain.associate",
     "Clock": "chatsession.ports.clock",
@@ -247,6 +252,7 @@ __all__ = [
     "Outbox",
     "OutboxRecord",
     "Outcome",
+    "PostgresChatSessionRepository",
     "Presence",
     "RepositoryBusyError",
     "RepositoryError",
@@ -282,6 +288,7 @@ __all__ = [
     "from_topic_agent_carrier",
     "from_topic_entity",
     "invariant_violations",
+    "open_repository",
     "parse_chat_session",
     "to_entity",
     "to_presence_carrier",

@@ -29,7 +29,12 @@ from chatsession import __version__
 from chatsession.adapters.associates import InMemoryAssociateDirectory
 from chatsession.adapters.clock import SystemClock
 from chatsession.adapters.event_codec import redacted
-from chatsession.adapters.sqlite import SqliteChatSessionRepository
+from chatsession.adapters.open_store import (
+    ClosableRepository,
+    describe,
+    is_postgres,
+    open_repository,
+)
 from chatsession.adapters.webhook_http import HttpDelivery
 from chatsession.domain.associate import AssociateInfo
 from chatsession.domain.errors import ChatSessionError
@@ -58,9 +63,9 @@ DEMO_TEAM = (
 )
 
 
-def _agent(db: str) -> tuple[ChatAgent, SqliteChatSessionRepository]:
+def _agent(db: str) -> tuple[ChatAgent, ClosableRepository]:
     """An agent on a new repository for ``db``; the caller closes the repository."""
-    repository = SqliteChatSessionRepository(db)
+    repository = open_repository(db)
     agent = ChatAgent(
         repository, clock=SystemClock(), associates=InMemoryAssociateDirectory(DEMO_TEAM)
     )
@@ -96,9 +101,10 @@ def demo(db: str, out: TextIO) -> int:
 
 
 def _play_demo(
-    agent: ChatAgent, repository: SqliteChatSessionRepository, db: str, out: TextIO
+    agent: ChatAgent, repository: ClosableRepository, db: str, out: TextIO
 ) -> int:
-    print(f"chatsession {__version__} demo on {Path(db).resolve()}", file=out)
+    where = describe(db) if is_postgres(db) else Path(db).resolve()
+    print(f"chatsession {__version__} demo on {where}", file=out)
     created = agent.create_session(ChatTopic(id=1))
     sid = created.entity.chat_session_id
     assert sid is not None
@@ -131,7 +137,8 @@ def _play_demo(
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatsession", description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=os.environ.get("CHATSESSION_DB", DEFAULT_DB),
-                        help=f"SQLite file (default $CHATSESSION_DB or {DEFAULT_DB})")
+                        help="SQLite file or postgresql:// URI "
+                        f"(default $CHATSESSION_DB or {DEFAULT_DB})")
     parser.add_argument("--version", action="version", version=f"chatsession {__version__}")
     parser.add_argument("--as", dest="as_user", type=int,
                         default=_env_int("CHATSESSION_AS"),
@@ -221,7 +228,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
 def _run(
     args: argparse.Namespace,
     agent: ChatAgent,
-    repository: SqliteChatSessionRepository,
+    repository: ClosableRepository,
     out: TextIO,
 ) -> int:
     to: str | int
@@ -297,7 +304,7 @@ def _run(
 
 
 def _publish(
-    args: argparse.Namespace, repository: SqliteChatSessionRepository, out: TextIO
+    args: argparse.Namespace, repository: ClosableRepository, out: TextIO
 ) -> int:
     """``webhooks publish``: one pass (the report on stdout), or passes until killed."""
     deliver = HttpDelivery(args.url, secret=args.secret, backoff=args.retry_backoff)
@@ -368,8 +375,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def _run_command(args: argparse.Namespace, out: TextIO) -> int:
-    if args.command in READ_ONLY and not os.path.exists(args.db):
-        _complain(f"cannot use the database {args.db!r}: there is no such file")
+    if args.command in READ_ONLY and not is_postgres(args.db) and not os.path.exists(args.db):
+        _complain(f"cannot use the database {describe(args.db)!r}: there is no such file")
         return EXIT_STORE
     try:
         return _dispatch(args, out)
@@ -377,10 +384,10 @@ def _run_command(args: argparse.Namespace, out: TextIO) -> int:
         _complain(str(error))
         return EXIT_NOT_FOUND
     except CorruptStoreError as error:
-        _complain(f"the database {args.db!r} is damaged: {error}")
+        _complain(f"the database {describe(args.db)!r} is damaged: {error}")
         return EXIT_DAMAGED
     except (RepositoryBusyError, SchemaVersionError, StoreUnavailableError, TransactionError) as e:
-        _complain(f"cannot use the database {args.db!r}: {e}")
+        _complain(f"cannot use the database {describe(args.db)!r}: {e}")
         return EXIT_STORE
     except (ChatSessionError, ValidationError) as error:
         _complain(f"{type(error).__name__}: {error}")

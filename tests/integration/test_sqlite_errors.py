@@ -392,7 +392,9 @@ def test_the_command_line_closes_its_repository(
             super().__init__(*args, **kwargs)
             opened.append(self)
 
-    monkeypatch.setattr(cli, "SqliteChatSessionRepository", Recorded)
+    import chatsession.adapters.sqlite as sqlite_adapter  # what open_repository opens
+
+    monkeypatch.setattr(sqlite_adapter, "SqliteChatSessionRepository", Recorded)
     SqliteChatSessionRepository(tmp_path / "cli.db").close()  # reads need an existing file
     assert cli.main(["--db", str(tmp_path / "cli.db"), *argv], out=io.StringIO()) == code
     assert len(opened) == 1
