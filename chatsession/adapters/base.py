@@ -206,6 +206,20 @@ class UnitOfWorkBase(ABC):
         self._writable()
         return self._purge_published(before)
 
+    def lock_associate(self, user_id: int) -> None:
+        """Hold associate ``user_id``'s lock until this unit of work ends.
+
+        A service takes it before reading and assigning what is unique per associate (a
+        rank): two units of work doing so for one associate run one after the other. Stores
+        whose write units already run one at a time (memory, SQLite) need do nothing.
+        """
+        check_id(user_id, "user_id")
+        self._writable()
+        self._lock_associate(user_id)
+
+    def _lock_associate(self, user_id: int) -> None:  # noqa: B027 (a hook, not abstract)
+        """Take the associate's lock (a primitive; no-op where writers are serialised)."""
+
     # ------------------------------------------------------------ topics
 
     def next_topic_id(self) -> int:
@@ -670,6 +684,10 @@ class RepositoryBase(ABC, Generic[U]):
     ) -> list[ChatMessage]:
         """The session's messages with an id greater than ``after``, oldest first."""
         return self._read(lambda unit: unit.messages(chat_session_id, after=after, limit=limit))
+
+    def lock_associate(self, user_id: int) -> None:
+        """Hold associate ``user_id``'s lock until the thread's unit of work ends."""
+        self._write(lambda unit: unit.lock_associate(user_id))
 
     def list_page(
         self,

@@ -46,6 +46,7 @@ class _State:
 
     __slots__ = (
         "agents",
+        "by_user",
         "last_id",
         "last_message_id",
         "last_sequence",
@@ -61,6 +62,7 @@ class _State:
     def __init__(self) -> None:
         self.sessions: dict[int, ChatSession] = {}
         self.queued: list[int] = []  # the InQueue ids, sorted: the queue queries' index
+        self.by_user: dict[int, set[int]] = {}  # the sessions a user handles (any status)
         self.outbox: dict[int, OutboxRecord] = {}
         self.last_id = 0
         self.last_sequence = 0
@@ -275,6 +277,9 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
             ids: Sequence[int] = self._state.queued  # the index, already in order
             start = bisect_left(ids, query.after + 1)
             candidates: Iterator[ChatSession] = (sessions[i] for i in ids[start:])
+        elif query.user_id is not None:  # the by-user index
+            mine = sorted(self._state.by_user.get(query.user_id, ()))
+            candidates = (sessions[i] for i in mine if i > query.after)
         else:
             candidates = (sessions[i] for i in sorted(sessions) if i > query.after)
         left = query.limit
@@ -307,6 +312,22 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
             else:
                 insort(queued, sid)
                 self._undo.append(lambda: queued.remove(sid))
+        old_user = None if old is None else old.user_id
+        if stored.user_id != old_user:  # the by-user index, as SQLite's (user_id, status)
+            self._index_user(old_user, sid, add=False)
+            self._index_user(stored.user_id, sid, add=True)
+
+    def _index_user(self, user_id: int | None, sid: int, *, add: bool) -> None:
+        """Add ``sid`` to (or take it from) ``user_id``'s sessions, with the undo."""
+        if user_id is None:
+            return
+        mine = self._state.by_user.setdefault(user_id, set())
+        if add:
+            mine.add(sid)
+            self._undo.append(lambda: mine.discard(sid))
+        else:
+            mine.discard(sid)
+            self._undo.append(lambda: mine.add(sid))
 
     def _put(self, table: dict[Any, Any], key: Any, value: Any) -> None:
         """``table[key] = value``, with its undo."""

@@ -148,6 +148,10 @@ class ChatSessionStore(Protocol):
         """The sessions user ``user_id`` handles in an active status, in id order."""
         ...
 
+    def lock_associate(self, user_id: int) -> None:
+        """Hold associate ``user_id``'s lock until the unit of work ends (see the base)."""
+        ...
+
     def messages(
         self, chat_session_id: int, *, after: int = 0, limit: int | None = None
     ) -> list[ChatMessage]:

@@ -254,6 +254,7 @@ class ChatAgent:
     def _give_rank(self, session: ChatSession, at: datetime) -> None:
         """Give an active session of a user, with no rank yet, its user's lowest free one."""
         if session.user_id is not None and session.status.is_active and not session.rank:
+            self._repository.lock_associate(session.user_id)  # one rank at a time per user
             session.assign_rank(
                 queue.lowest_free_rank(self._repository, session.user_id, session), at=at
             )

@@ -283,3 +283,35 @@ def test_sigkill_at_random_moments_leaves_a_consistent_store(
         f"sessions, {before.outbox_rows} outbox events; {in_commit} kills landed after the "
         "server committed but before the child counted it"
     )
+
+
+def test_threads_picking_up_for_one_user_at_once_never_share_a_rank(
+    pg_dsn: str, pg_schema: str
+) -> None:
+    """PostgreSQL locks per session: the rank needs the associate's lock (decision 109)."""
+    import threading
+
+    from chatsession import ChatAgent, ChatTopic
+
+    with pg_workloads.open_repository(pg_dsn, pg_schema) as repo:
+        agent = ChatAgent(repo)
+        sids = [agent.create_session(ChatTopic(id=1)).entity.chat_session_id for _ in range(24)]
+        barrier = threading.Barrier(6)
+        errors: list[BaseException] = []
+
+        def pick(mine: list[int | None]) -> None:
+            barrier.wait()
+            try:
+                for sid in mine:
+                    agent.pick_up(sid or 0, by=7)
+            except BaseException as error:  # reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=pick, args=(sids[n::6],)) for n in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        ranks = sorted(s.rank for s in repo.active_sessions_of(7))
+    assert ranks == list(range(1, 25))  # distinct, and each the lowest free when given

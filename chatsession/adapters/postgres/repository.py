@@ -111,6 +111,10 @@ def _sequence(name: str) -> tuple[str, int, int]:
     return name, _ID_LOCK, lock_key(name)
 
 
+_ASSOCIATE_LOCKS = 0x43485341
+"""The advisory-lock class of associate locks ("CHSA"), the first key of the pair."""
+
+
 class PostgresUnitOfWork(UnitOfWorkBase):
     """A unit of work in one PostgreSQL transaction, or one autocommit read."""
 
@@ -205,6 +209,14 @@ class PostgresUnitOfWork(UnitOfWorkBase):
             ).fetchall()
         where = self._schema.where
         return [message_tables.message_from_row(row, where) for row in rows]
+
+    def _lock_associate(self, user_id: int) -> None:
+        # units of work lock per session here: what is unique per associate (a rank) needs
+        # its own lock, held to the end of the transaction
+        with self._errors():
+            self._conn.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", (_ASSOCIATE_LOCKS, user_id)
+            )
 
     def _select_one(self, chat_session_id: int) -> ChatSession | None:
         sessions = self._schema.sessions

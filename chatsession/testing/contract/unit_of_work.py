@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from chatsession.adapters.clock import ManualClock
+from chatsession.domain.errors import InvalidArgumentError
 from chatsession.domain.session import ChatSession
 from chatsession.ports.errors import ChatSessionNotFoundError, ConcurrencyError, TransactionError
 from chatsession.ports.stores import ChatSessionRepository
@@ -196,3 +197,16 @@ class UnitOfWorkContract:
         ]
         [winner] = [s for s in contenders if s.version == 2]
         assert final == winner
+
+    def test_lock_associate_joins_the_unit_of_work_and_checks_its_id(
+        self, repository: ChatSessionRepository, clock: ManualClock
+    ) -> None:
+        """A service may take an associate's lock in a unit of work (for a rank)."""
+        with repository.transaction() as tx:
+            tx.lock_associate(7)
+            tx.lock_associate(7)  # again, in the same unit: no deadlock
+            session = request(repository, clock)
+            tx.add(session)
+        repository.lock_associate(8)  # outside a unit: its own, short one
+        with pytest.raises(InvalidArgumentError):
+            repository.lock_associate(0)
