@@ -19,23 +19,17 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import Enum
-from operator import attrgetter
 from typing import Any
 
 from chatsession.adapters.base import NewRecord
 from chatsession.adapters.event_codec import dumps, loads
 from chatsession.adapters.queries import OutboxQuery, SessionQuery
+from chatsession.adapters.session_rows import COLUMN_NAMES, SessionRows, enum_member
 from chatsession.domain.errors import ChatSessionError
-from chatsession.domain.invariants import type_violations
-from chatsession.domain.session import ChatSession
-from chatsession.domain.session_data import FIELDS, SESSION_FIELDS
 from chatsession.domain.session_key import SessionKey
 from chatsession.ports.errors import CorruptStoreError
 from chatsession.ports.stores import OutboxRecord
 
-COLUMN_NAMES: tuple[str, ...] = tuple(f.column for f in SESSION_FIELDS)
-"""The stored columns, in ``FIELDS`` order (``version`` last)."""
-assert FIELDS[-1] == "version", "the UPDATE below binds the version last"
 assert COLUMN_NAMES[0] == "id"
 
 SESSION_QUERY_FIELDS = frozenset({"after", "limit", "statuses", "topic_id", "user_id", "with_bots"})
@@ -88,8 +82,6 @@ def flag(value: object) -> bool:
 
 # ----------------------------------------------------------------- session rows
 
-_values = attrgetter(*FIELDS)
-
 
 def _to_column(kind: type) -> Callable[[Any], Any] | None:
     if kind is datetime:
@@ -113,79 +105,16 @@ def _from_column(kind: type) -> Callable[[Any], Any] | None:
     if kind is bool:
         return flag
     if issubclass(kind, Enum):
-        members: dict[Any, Any] = {member.value: member for member in kind}
-
-        def member(value: Any) -> Any:
-            found = members.get(value)
-            return kind(value) if found is None else found
-
-        return member
+        return enum_member(kind)
     return None
 
 
-# Only some fields are stored in another form; both directions convert those by
-# position and leave the others as they are.
-_WRITE = tuple(
-    (i, convert, f.optional)
-    for i, f in enumerate(SESSION_FIELDS)
-    if (convert := _to_column(f.kind)) is not None
-)
-_READ = tuple(
-    (i, convert, f.optional)
-    for i, f in enumerate(SESSION_FIELDS)
-    if (convert := _from_column(f.kind)) is not None
-)
-
-
-def session_to_row(session: ChatSession) -> list[Any]:
-    """The column values of ``session``, in ``COLUMN_NAMES`` order."""
-    row = list(_values(session))
-    for i, convert, optional in _WRITE:
-        value = row[i]
-        if value is not None or not optional:
-            row[i] = convert(value)
-    return row
-
-
-def row_to_session(row: Sequence[Any], where: str) -> ChatSession:
-    """The session stored in ``row`` (``COLUMN_NAMES`` order), checked field by field.
-
-    A row that cannot be what chatsession wrote (a status no ``ChatSessionStatus`` has, a
-    negative id, a NULL where a value belongs) raises ``CorruptStoreError`` naming
-    ``where`` (the store) and the row.
-    """
-    values = list(row)
-    i = 0
-    try:
-        for i, convert, optional in _READ:
-            value = values[i]
-            if value is not None or not optional:
-                values[i] = convert(value)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise CorruptStoreError(
-            f"{where}: chat_session row id={row[0]!r} is damaged: column "
-            f"{COLUMN_NAMES[i]} holds {row[i]!r}, which is no {FIELDS[i]} ({exc})"
-        ) from exc
-    session = ChatSession(**dict(zip(FIELDS, values, strict=True)))
-    damaged = type_violations(session)
-    if damaged:
-        raise CorruptStoreError(
-            f"{where}: chat_session row id={row[0]!r} is damaged: {'; '.join(damaged)}"
-        )
-    return session
-
-
-def insert_params(session: ChatSession, version: int) -> list[Any]:
-    """The parameters of ``Tables.insert`` for ``session`` stored as ``version``."""
-    row = session_to_row(session)
-    row[-1] = version
-    return row
-
-
-def update_params(session: ChatSession, expected: int, version: int) -> list[Any]:
-    """The parameters of ``Tables.update``: ``session`` stored as ``version`` over ``expected``."""
-    row = session_to_row(session)
-    return [*row[1:-1], version, session.chat_session_id, expected]
+_ROWS = SessionRows(_to_column, _from_column)
+session_to_row = _ROWS.session_to_row
+row_to_session = _ROWS.row_to_session
+"""The session a row holds; ``CorruptStoreError`` naming ``where`` (the store) if damaged."""
+insert_params = _ROWS.insert_params
+update_params = _ROWS.update_params
 
 
 def record_params(record: NewRecord) -> tuple[Any, ...]:
@@ -339,6 +268,5 @@ def keep_sequence(sequence: str) -> tuple[str, str]:
     """
     return (
         "SELECT pg_advisory_xact_lock(%s, %s)",
-        f"SELECT setval(%s::regclass, %s) FROM {sequence} "
-        "WHERE %s >= last_value + is_called::int",
+        f"SELECT setval(%s::regclass, %s) FROM {sequence} WHERE %s >= last_value + is_called::int",
     )
