@@ -12,11 +12,11 @@ import json
 from collections.abc import Sequence
 from typing import Any, Final
 
-from pydantic import ValidationError
-
+from chatsession.adapters import topic_rows
+from chatsession.adapters.topic_rows import row_to_topic as row_to_topic
+from chatsession.adapters.topic_rows import topic_settings as topic_settings
 from chatsession.domain.errors import ChatSessionError
 from chatsession.domain.presence import Presence
-from chatsession.domain.topic import ChatTopic
 from chatsession.domain.topic_agent import ChatTopicAgent
 from chatsession.ports.errors import CorruptStoreError
 
@@ -40,29 +40,6 @@ _PRESENCE_COLUMNS: Final = "user_id, present, display_name, topic_ids"
 PUT_PRESENCE: Final = (
     f"INSERT OR REPLACE INTO chat_presence ({_PRESENCE_COLUMNS}) VALUES (?, ?, ?, ?)"
 )
-
-# ------------------------------------------------------------------ topics
-
-
-def topic_settings(topic: ChatTopic) -> str:
-    """The JSON document a topic is stored as."""
-    return topic.model_dump_json()
-
-
-def row_to_topic(row: Sequence[Any], where: str) -> ChatTopic:
-    """The topic of a ``chat_topic`` row ``(id, settings)``; ``CorruptStoreError`` if damaged."""
-    try:
-        if type(row[1]) is not str:
-            raise TypeError(f"settings is {type(row[1]).__name__}, not JSON text")
-        topic = ChatTopic.model_validate_json(row[1])
-        if topic.id != row[0]:
-            raise ValueError(f"the document is topic {topic.id}'s")
-    except (ValidationError, ValueError, TypeError) as exc:
-        raise CorruptStoreError(
-            f"{where}: chat_topic row id={row[0]!r} is damaged ({_first_line(exc)})"
-        ) from exc
-    return topic
-
 
 # ------------------------------------------------------------------ agents
 
@@ -97,13 +74,7 @@ def agent_params(agent: ChatTopicAgent) -> tuple[int, ...]:
 
 def row_to_agent(row: Sequence[Any], where: str) -> ChatTopicAgent:
     """The agent of a ``chat_topic_agent`` row; ``CorruptStoreError`` if damaged."""
-    try:
-        return ChatTopicAgent(row[0], row[1], *(_flag(value) for value in row[2:6]))
-    except (ChatSessionError, ValueError) as exc:
-        raise CorruptStoreError(
-            f"{where}: chat_topic_agent row (topic_id={row[0]!r}, user_id={row[1]!r}) is "
-            f"damaged ({exc})"
-        ) from exc
+    return topic_rows.row_to_agent(row, where, _flag)
 
 
 # ---------------------------------------------------------------- presence
@@ -147,12 +118,3 @@ def _flag(value: object) -> bool:
     if type(value) is not int or value not in (0, 1):
         raise ValueError(f"{value!r} is no 0/1 flag")
     return bool(value)
-
-
-def _first_line(exc: BaseException) -> str:
-    """What went wrong, in one line (a validation error's first error, without its input)."""
-    if isinstance(exc, ValidationError):
-        error = exc.errors(include_input=False, include_url=False)[0]
-        where = ".".join(str(part) for part in error["loc"])
-        return f"{where}: {error['msg']}" if where else str(error["msg"])
-    return str(exc) or type(exc).__name__
