@@ -78,14 +78,31 @@ def _pick_up_first(repo: Any) -> Batch:
     return batch
 
 
+def _sweep(repo: Any) -> Batch:
+    """``ChatAgent.sweep()`` ``n`` times at one instant: after the first pass nothing is due,
+    so each pass is the cost of looking (the status-index queries), as on a quiet timer."""
+    agent = ChatAgent(repo, clock=ManualClock(AT))
+    agent.sweep()  # whatever is due at AT happens here, untimed
+
+    def batch(n: int) -> float:
+        start = perf_counter()
+        for _ in range(n):
+            agent.sweep()
+        return perf_counter() - start
+
+    return batch
+
+
 def run(settings: Settings) -> Section:
     """The queues section."""
     sizes = SIZES_QUICK if settings.quick else SIZES_FULL
     small, big = sizes
     section = Section(
         "Queues",
-        f"`repo.first_in_queue()` and `ChatAgent.pick_up_first(by=7)` (PickUpFirstChatSession: "
-        f"a unit of work that finds the head of the queue, picks it up and saves it) with "
+        f"`repo.first_in_queue()`, `ChatAgent.pick_up_first(by=7)` (PickUpFirstChatSession: "
+        f"a unit of work that finds the head of the queue, picks it up and saves it) and "
+        f"`ChatAgent.sweep()` with nothing due (the timer's pass: alerts, expired transfers, "
+        f"idle ends, found through the status index) with "
         f"{small:,} and {big:,} sessions stored: the newest {QUEUED} wait in the queue, the "
         "others ended long ago. After each batch the picked sessions are reset into the "
         "queue again (not timed), so every batch sees the same queue. Per call.",
@@ -105,6 +122,7 @@ def run(settings: Settings) -> Section:
                 for operation, make, number in (
                     ("first_in_queue()", _first_in_queue, settings.number(1_000)),
                     ("pick_up_first(by=7)", _pick_up_first, min(QUEUED, settings.number(50))),
+                    ("sweep(), nothing due", _sweep, settings.number(200)),
                 ):
                     measured = interleave(
                         {f"{size:,} stored": make(by_size[size]) for size in sizes},
@@ -129,7 +147,4 @@ def run(settings: Settings) -> Section:
         finally:
             for repo in stores["SQLite NORMAL"].values():
                 repo.close()
-    section.rows.append(
-        Row("the sweep", "-", "not measured: the sweep does not exist yet (issue 9)")
-    )
     return section

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import sqlite3
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from time import perf_counter
@@ -275,9 +277,7 @@ def run(settings: Settings) -> Section:
                 Row("in memory", name,
                     f"{seconds(median(values))} ({per_second(median(values))})")
             )
-    section.rows.append(
-        Row("PostgreSQL", "-", "not measured: no PostgreSQL adapter yet (issue 12)")
-    )
+    _postgres(section, settings)
     section.notes.append(_gap_note(section))
     section.notes.append(
         "With `synchronous=FULL` every commit waits for an fsync of the WAL, which the raw "
@@ -289,6 +289,73 @@ def run(settings: Settings) -> Section:
 
 
 _GAP: dict[str, float] = {}
+PG_DSN = "CHATSESSION_PG_DSN"
+"""The variable naming the PostgreSQL server the PostgreSQL rows run on."""
+
+
+def _postgres(section: Section, settings: Settings) -> None:
+    """The same commands on PostgreSQL beside SQLite ``synchronous=FULL``, if a server is set."""
+    dsn = os.environ.get(PG_DSN)
+    if not dsn:
+        section.rows.append(Row("PostgreSQL", "-", f"not measured: {PG_DSN} is not set"))
+        return
+    try:
+        import psycopg  # noqa: F401  (the postgres extra)
+    except ImportError:
+        section.rows.append(Row("PostgreSQL", "-", "not measured: no `postgres` extra"))
+        return
+    from chatsession.adapters.postgres import PostgresChatSessionRepository
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    repo = PostgresChatSessionRepository(dsn, schema=schema, pool_size=2)
+    try:
+        durable = _server_settings(dsn)
+        with tempfile.TemporaryDirectory(prefix="chatsession-bench-") as tmp:
+            sqlite = SqliteChatSessionRepository(Path(tmp) / "full.db", synchronous="FULL")
+            try:
+                measured = interleave(
+                    {
+                        "SQLite FULL, ChatAgent command": agent_batch(sqlite),
+                        "PostgreSQL, repository unit of work": unit_of_work_batch(repo),
+                        "PostgreSQL, ChatAgent command": agent_batch(repo),
+                    },
+                    settings.number(150),
+                    settings.rounds,
+                )
+            finally:
+                sqlite.close()
+    finally:
+        repo.close()
+        _drop_schema(dsn, schema)
+    reference = measured["SQLite FULL, ChatAgent command"]
+    for name in ("PostgreSQL, repository unit of work", "PostgreSQL, ChatAgent command"):
+        values = measured[name]
+        section.rows.append(
+            Row(f"PostgreSQL ({durable})", name.removeprefix("PostgreSQL, "),
+                f"{seconds(median(values))} ({per_second(median(values))})",
+                f"{ratio(values, reference):.2f}x SQLite FULL's ChatAgent command")
+        )
+
+
+_DURABILITY = ("fsync", "synchronous_commit")
+
+
+def _server_settings(dsn: str) -> str:
+    """What the server promises at commit: the figures mean little without it."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        found = [conn.execute(f"SHOW {name}").fetchone() for name in _DURABILITY]
+    fsync, commit = (row[0] if row else "?" for row in found)
+    return f"fsync={fsync}, synchronous_commit={commit}"
+
+
+def _drop_schema(dsn: str, schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
 def _gap_note(section: Section) -> str:

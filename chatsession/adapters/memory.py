@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
+from heapq import merge
 from typing import Any
 
 from chatsession.adapters.base import NewRecord, RepositoryBase, UnitOfWorkBase
@@ -35,8 +36,6 @@ from chatsession.domain.topic_agent import ChatTopicAgent
 from chatsession.ports.errors import TransactionError
 from chatsession.ports.stores import OutboxRecord
 
-_InQueue = ChatSessionStatus.InQueue
-_QUEUE = frozenset({_InQueue})
 _TIMES = tuple(f.name for f in SESSION_FIELDS if f.kind is datetime)
 _MISSING: Any = object()
 
@@ -46,6 +45,7 @@ class _State:
 
     __slots__ = (
         "agents",
+        "by_status",
         "by_user",
         "last_id",
         "last_message_id",
@@ -54,14 +54,14 @@ class _State:
         "messages",
         "outbox",
         "presence",
-        "queued",
         "sessions",
         "topics",
     )
 
     def __init__(self) -> None:
         self.sessions: dict[int, ChatSession] = {}
-        self.queued: list[int] = []  # the InQueue ids, sorted: the queue queries' index
+        # The ids in each status, sorted: the index of status queries (the queue, the sweep).
+        self.by_status: dict[ChatSessionStatus, list[int]] = {s: [] for s in ChatSessionStatus}
         self.by_user: dict[int, set[int]] = {}  # the sessions a user handles (any status)
         self.outbox: dict[int, OutboxRecord] = {}
         self.last_id = 0
@@ -273,10 +273,12 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
     def _matching(self, query: SessionQuery) -> Iterator[ChatSession]:
         """The stored sessions ``query`` matches, in id order, at most ``query.limit``."""
         sessions = self._state.sessions
-        if query.statuses == _QUEUE:
-            ids: Sequence[int] = self._state.queued  # the index, already in order
-            start = bisect_left(ids, query.after + 1)
-            candidates: Iterator[ChatSession] = (sessions[i] for i in ids[start:])
+        candidates: Iterator[ChatSession]
+        if query.statuses is not None:  # the by-status index, each list already in order
+            lists = [self._state.by_status[status] for status in query.statuses]
+            after = query.after + 1
+            ids = merge(*(ids[bisect_left(ids, after):] for ids in lists if ids))
+            candidates = (sessions[i] for i in ids)
         elif query.user_id is not None:  # the by-user index
             mine = sorted(self._state.by_user.get(query.user_id, ()))
             candidates = (sessions[i] for i in mine if i > query.after)
@@ -303,15 +305,15 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
                 setattr(stored, name, value.astimezone(UTC))
         old = self._state.sessions.get(sid)
         self._put(self._state.sessions, sid, stored)
-        was_queued = old is not None and old.status is _InQueue
-        if (stored.status is _InQueue) != was_queued:
-            queued = self._state.queued
-            if was_queued:
-                del queued[bisect_left(queued, sid)]
-                self._undo.append(lambda: insort(queued, sid))
-            else:
-                insort(queued, sid)
-                self._undo.append(lambda: queued.remove(sid))
+        old_status = None if old is None else old.status
+        if stored.status is not old_status:  # the by-status index
+            if old_status is not None:
+                was = self._state.by_status[old_status]
+                del was[bisect_left(was, sid)]
+                self._undo.append(lambda: insort(was, sid))
+            now = self._state.by_status[stored.status]
+            insort(now, sid)
+            self._undo.append(lambda: now.remove(sid))
         old_user = None if old is None else old.user_id
         if stored.user_id != old_user:  # the by-user index, as SQLite's (user_id, status)
             self._index_user(old_user, sid, add=False)
