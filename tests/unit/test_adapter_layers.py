@@ -29,8 +29,11 @@ UPPER_LAYER = frozenset(
     f"{SQLITE}.{name}" for name in ("tables", "topic_tables", "repository", "migrations")
 )
 """The SQLite modules that hold the chat-session SQL (and use the lower layer)."""
-LOWER_MAY_IMPORT = LOWER_LAYER | {"chatsession.ports.errors"}
-"""All of ``chatsession`` the lower layer may import: itself, and the store's errors."""
+SHARED_LOWER = frozenset({"chatsession.adapters.translated_errors"})
+"""Datastore helpers both SQL backends share; they import nothing of ``chatsession``."""
+LOWER_MAY_IMPORT = LOWER_LAYER | SHARED_LOWER | {"chatsession.ports.errors"}
+"""All of ``chatsession`` the lower layer may import: itself, the shared datastore helpers
+and the store's errors."""
 
 
 # ------------------------------------------------------------------- reading
@@ -209,6 +212,13 @@ def test_the_sqlite_datastore_layer_knows_nothing_of_chat_sessions(module: str) 
         assert target not in UPPER_LAYER, where
         if is_ours(target):
             assert target in LOWER_MAY_IMPORT, where
+
+
+@pytest.mark.parametrize("module", sorted(SHARED_LOWER))
+def test_the_shared_datastore_helpers_import_nothing_of_chatsession(module: str) -> None:
+    """What the lower layer may share stays below it: no import of ``chatsession`` at all."""
+    for found in imports_in(module):
+        assert not is_ours(found.target), f"{module}:{found.line} imports {found.target}"
 
 
 # ------------------------------------------------------------ (b) privates

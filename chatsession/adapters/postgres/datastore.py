@@ -27,6 +27,7 @@ import math
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from types import TracebackType
 from typing import Any
 
@@ -53,6 +54,7 @@ from chatsession.adapters.postgres.driver_errors import (
     after_abort,
     translate,
 )
+from chatsession.adapters.translated_errors import TranslatedErrors
 from chatsession.ports.errors import RepositoryError, StoreUnavailableError, TransactionError
 
 Hook = Callable[[Connection], object]
@@ -186,7 +188,7 @@ class PostgresDatastore:
                 "the unit of work's transaction was ended behind the repository's back (a "
                 "COMMIT or ROLLBACK on its connection); it was not committed"
             )
-        with _Translating(self, txn, None, opening=False, committing=True):
+        with TranslatedErrors(partial(self.translate, txn=txn, committing=True)):
             txn.conn.execute("COMMIT")
         txn.active = False
         self._checkin(txn.conn, txn.restore)
@@ -242,9 +244,9 @@ class PostgresDatastore:
         subject: str | None = None,
         *,
         opening: bool = False,
-    ) -> _Translating:
+    ) -> TranslatedErrors:
         """``with store.errors(txn):`` turns the driver's errors into the store's, chained."""
-        return _Translating(self, txn, subject, opening=opening, committing=False)
+        return TranslatedErrors(partial(self.translate, txn=txn, subject=subject, opening=opening))
 
     def savepoint(self, txn: PostgresTransaction, subject: str) -> _Savepoint:
         """``with store.savepoint(txn, "chat session 7"):``: its statements all, or none."""
@@ -412,44 +414,6 @@ def describe_connection(conn: Connection) -> str:
     """``PostgreSQL user@host:port/dbname`` of an open connection."""
     info = conn.info
     return f"PostgreSQL {info.user}@{info.host}:{info.port}/{info.dbname}"
-
-
-class _Translating:
-    """The context manager of ``PostgresDatastore.errors``."""
-
-    __slots__ = ("_committing", "_opening", "_store", "_subject", "_txn")
-
-    def __init__(
-        self,
-        store: PostgresDatastore,
-        txn: PostgresTransaction | None,
-        subject: str | None,
-        *,
-        opening: bool,
-        committing: bool,
-    ) -> None:
-        self._store = store
-        self._txn = txn
-        self._subject = subject
-        self._opening = opening
-        self._committing = committing
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc is None:
-            return
-        typed = self._store.translate(
-            exc, self._txn, self._subject, opening=self._opening, committing=self._committing
-        )
-        if typed is not None:
-            raise typed from exc
 
 
 class _Savepoint:

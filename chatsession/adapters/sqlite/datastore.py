@@ -25,6 +25,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from types import TracebackType
 from typing import Literal
 
@@ -38,6 +39,7 @@ from chatsession.adapters.sqlite.driver_errors import (
     is_busy,
     translate,
 )
+from chatsession.adapters.translated_errors import TranslatedErrors
 from chatsession.ports.errors import (
     CorruptStoreError,
     RepositoryError,
@@ -178,9 +180,9 @@ class SqliteDatastore:
         subject: str | None = None,
         *,
         opening: bool = False,
-    ) -> _Translating:
+    ) -> TranslatedErrors:
         """``with store.errors(txn):`` turns the driver's errors into the store's, chained."""
-        return _Translating(self, txn, subject, opening)
+        return TranslatedErrors(partial(self.translate, txn=txn, subject=subject, opening=opening))
 
     def savepoint(self, txn: SqliteTransaction, subject: str) -> _Savepoint:
         """``with store.savepoint(txn, "chat session 7"):``: its statements all, or none."""
@@ -315,39 +317,6 @@ def _rolled_back(txn: SqliteTransaction | None) -> bool:
         return not txn.conn.in_transaction
     except sqlite3.Error:  # a closed connection: not SQLite's doing
         return False
-
-
-class _Translating:
-    """The context manager of ``SqliteDatastore.errors``."""
-
-    __slots__ = ("_opening", "_store", "_subject", "_txn")
-
-    def __init__(
-        self,
-        store: SqliteDatastore,
-        txn: SqliteTransaction | None,
-        subject: str | None,
-        opening: bool,
-    ) -> None:
-        self._store = store
-        self._txn = txn
-        self._subject = subject
-        self._opening = opening
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc is None:
-            return
-        typed = self._store.translate(exc, self._txn, self._subject, opening=self._opening)
-        if typed is not None:
-            raise typed from exc
 
 
 class _Savepoint:
