@@ -338,29 +338,34 @@ class StoreCheck:
 
 
 def check_store(path: Path) -> StoreCheck:
-    """Integrity, invariants, and outbox-versus-version agreement of the file at ``path``.
+    """Integrity, invariants, and outbox-versus-version agreement of the file at ``path``."""
+    with SqliteChatSessionRepository(path) as repo:
+        integrity = repo.connection().execute("PRAGMA integrity_check").fetchall()
+        check = check_repository(repo)
+    if integrity != [("ok",)]:
+        check.problems.insert(0, f"integrity_check: {integrity}")
+    return check
+
+
+def check_repository(repo: Any) -> StoreCheck:
+    """Invariants, and outbox-versus-version agreement, of any repository.
 
     The relation checked: every save writes at least one event, so the versions present
     in a session's outbox records are exactly ``1 .. version``.
     """
     problems: list[str] = []
-    with SqliteChatSessionRepository(path) as repo:
-        conn = repo.connection()
-        integrity = conn.execute("PRAGMA integrity_check").fetchall()
-        if integrity != [("ok",)]:
-            problems.append(f"integrity_check: {integrity}")
-        versions: dict[int, int] = {}
-        after: int | None = 0
-        while after is not None:
-            page = repo.list_page(after=after, limit=500)
-            for session in page.items:
-                versions[session.chat_session_id] = session.version
-                try:
-                    check_invariants(session)
-                except ChatSessionError as exc:
-                    problems.append(str(exc))
-            after = page.next_after
-        records = repo.outbox.read(limit=None, include_published=True)
+    versions: dict[int, int] = {}
+    after: int | None = 0
+    while after is not None:
+        page = repo.list_page(after=after, limit=500)
+        for session in page.items:
+            versions[session.chat_session_id] = session.version
+            try:
+                check_invariants(session)
+            except ChatSessionError as exc:
+                problems.append(str(exc))
+        after = page.next_after
+    records = repo.outbox.read(limit=None, include_published=True)
     by_session: dict[int, Counter[int]] = {}
     for record in records:
         by_session.setdefault(record.chat_session_id, Counter())[record.version] += 1

@@ -23,8 +23,6 @@ from pg_workloads import open_repository, workloads
 
 from chatsession import ChatAgent, ChatTopic, ChatTopicAgent, ManualClock, Presence
 from chatsession.adapters.postgres import SCHEMA_VERSION, PostgresChatSessionRepository
-from chatsession.domain.errors import ChatSessionError
-from chatsession.domain.invariants import check_invariants
 from chatsession.domain.status import ChatSessionStatus
 
 server()  # every test here needs the server: else the module skips (fails under CI)
@@ -209,33 +207,8 @@ def test_three_processes_sweeping_at_once_change_each_session_once(
 
 
 def check_pg_store(repo: PostgresChatSessionRepository) -> workloads.StoreCheck:
-    """Invariants, and outbox versions against session versions (``workloads.check_store``)."""
-    problems: list[str] = []
-    versions: dict[int, int] = {}
-    after: int | None = 0
-    while after is not None:
-        page = repo.list_page(after=after, limit=500)
-        for session in page.items:
-            versions[session.chat_session_id] = session.version
-            try:
-                check_invariants(session)
-            except ChatSessionError as exc:
-                problems.append(str(exc))
-        after = page.next_after
-    records = repo.outbox.read(limit=None, include_published=True)
-    by_session: dict[int, Counter[int]] = {}
-    for record in records:
-        by_session.setdefault(record.chat_session_id, Counter())[record.version] += 1
-    for sid, version in versions.items():
-        present = set(by_session.pop(sid, Counter()))
-        if present != set(range(1, version + 1)):
-            problems.append(f"session {sid} at version {version}: outbox has {sorted(present)}")
-    for sid in by_session:
-        problems.append(f"outbox rows for session {sid}, which is not stored")
-    sequences = [r.sequence for r in records]
-    if sequences != sorted(set(sequences)):
-        problems.append("outbox sequences are not strictly increasing")
-    return workloads.StoreCheck(len(versions), versions, len(records), problems)
+    """Invariants, and outbox versions against session versions (``workloads.check_repository``)."""
+    return workloads.check_repository(repo)
 
 
 def test_sigkill_at_random_moments_leaves_a_consistent_store(
