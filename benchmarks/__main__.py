@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import commands, load, queues, stores
+from benchmarks import commands, load, queues, stores, web
 from benchmarks.harness import FULL, QUICK, Section, Settings, machine
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
@@ -24,21 +24,8 @@ SECTIONS: dict[str, Callable[[Settings], Section]] = {
     "commands": commands.run,
     "stores": stores.run,
     "queues": queues.run,
+    "web": web.run,
 }
-
-
-def web_face() -> Section:
-    """The web face is not there yet: the section says so."""
-    section = Section(
-        "Web face",
-        "Requests per second of RejectTransfer over loopback, against a minimal endpoint of "
-        "the same framework doing the same SQL (target: >= 50% of it).",
-    )
-    section.notes.append(
-        "Not measured: the web face is not installed yet (issue 11). This section will "
-        "measure it once it exists."
-    )
-    return section
 
 
 HEADER = """# Performance
@@ -56,13 +43,14 @@ looking at the times.
 HOW_TO_RUN = """## Running it
 
 ```bash
-pip install -e '.[bench]'       # python-statemachine, the peer in the commands section
+pip install -e '.[bench,dev]'   # python-statemachine (commands); FastAPI, uvicorn, httpx (web)
 python -m benchmarks            # the full run: prints this page and writes it here
 python -m benchmarks --quick --output /tmp/perf.md   # seconds: what CI runs
 python -m benchmarks --only commands --output /tmp/commands.md
 ```
 
-Without the `bench` extra the python-statemachine rows say "not measured".
+Without the `bench` extra the python-statemachine rows say "not measured"; without the
+`web` extra and httpx, the web face's rows do.
 """
 
 
@@ -116,7 +104,6 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(run(settings))
     extra: list[str] = []
     if not args.only:
-        sections.append(web_face())
         extra.append(FINDINGS)
     text = page(sections, settings, facts, time.perf_counter() - started, extra)
     sys.stdout.write(text)

@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from chatsession.adapters.open_store import open_repository
     from chatsession.adapters.postgres import PostgresChatSessionRepository
     from chatsession.adapters.sqlite import SqliteChatSessionRepository
+    from chatsession.domain.account import ApiToken, AssociateAccount
     from chatsession.domain.associate import AssociateInfo
     from chatsession.ports.clock import Clock
     from chatsession.ports.directory import AssociateDirectory
@@ -135,6 +136,8 @@ _LAZY: dict[str, str] = {
     "open_repository": "chatsession.adapters.open_store",
     "PostgresChatSessionRepository": "chatsession.adapters.postgres",
     "SqliteChatSessionRepository": "chatsession.adapters.sqlite",
+    "ApiToken": "chatsession.domain.account",
+    "AssociateAccount": "chatsession.domain.account",
     "AssociateInfo": "chatsession.domain.associate",
     "Clock": "chatsession.ports.clock",
     "AssociateDirectory": "chatsession.ports.directory",
@@ -201,6 +204,8 @@ __all__ = [
     "ENDED",
     "WAITING",
     "AgentReply",
+    "ApiToken",
+    "AssociateAccount",
     "AssociateDirectory",
     "AssociateInfo",
     "ChatAgent",

@@ -13,9 +13,12 @@ import chatsession.adapters.webhook_http as webhook_http
 import chatsession.domain.errors as domain_errors
 import chatsession.ports.errors as store_errors
 import chatsession.service.errors as service_errors
+import chatsession.wire.errors as wire_errors
 from chatsession.domain.errors import ChatSessionError
 
-_MODULES = (domain_errors, store_errors, event_codec, webhook_http, service_errors)
+_MODULES = (
+    domain_errors, store_errors, event_codec, webhook_http, wire_errors, service_errors
+)
 
 
 def error_classes() -> list[type[ChatSessionError]]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import product
 
+from chatsession.domain.amend import amend
 from chatsession.domain.errors import ChatSessionError
 from chatsession.domain.events import EndReason
 from chatsession.domain.invariants import check_invariants
@@ -170,8 +171,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("close", ("system",), {"": lambda s, _: s.close(at=AT)}),
     Command("delete", ("system",), {"": lambda s, _: s.delete(at=AT)}),
     Command("customer_fetched", ("customer",), {"": lambda s, _: s.customer_fetched(at=AT)}),
+    # a raw save may set any field; the table shows one that no rule reads (the customer's
+    # name, always to a new value): it is saved in every state but Deleted
+    Command("amend", ("system",), {"customer name": lambda s, _: amend(
+        s, {"customer_name": s.customer_name + "!"}, at=AT
+    )}),
 )
-"""Every command of ``ChatSession`` (``request`` starts the search), with its variants."""
+"""Every command of ``ChatSession`` (``request`` starts the search), with its variants, and
+``chatsession.domain.amend.amend``, the raw save: of its variants only one whose result
+is the same in every state of a status (a save that sets the status may reach any state
+the invariants allow, so it has no place in a table of the lifecycle)."""
 
 _CUSTOMER, _BOT, _SYSTEM = -1, -2, 0
 _END_REASONS = {_CUSTOMER: EndReason.BY_CUSTOMER, _BOT: EndReason.BY_BOT, _SYSTEM: EndReason.IDLE}

@@ -10,7 +10,9 @@ A backend subclasses two classes and writes primitives only:
   ``_select``, ``_count``, ``_read_records``, ``_mark_published`` and ``_write_scope``;
   for topics ``_next_topic_id``, ``_select_topic``, ``_select_topics``, ``_insert_topic``,
   ``_update_topic``, ``_delete_topic``, ``_select_agents``, ``_write_agent``,
-  ``_delete_agent``, ``_select_presence`` and ``_write_presence``.
+  ``_delete_agent``, ``_select_presence`` and ``_write_presence``; for accounts (the
+  ``AccountUnitOfWork`` mixin of ``account_base``) ``_select_accounts``,
+  ``_write_account``, ``_select_tokens``, ``_insert_token`` and ``_revoke_token``.
 * ``RepositoryBase``: the unit-of-work protocol (one per thread, no nesting, commit or
   roll back, events leave the sessions only after the commit) and the "each call is its
   own unit of work" wrappers. The backend implements ``_begin``, ``_commit``,
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from chatsession.adapters.account_base import AccountRepository, AccountUnitOfWork
 from chatsession.adapters.event_codec import JsonObject, encode_event
 from chatsession.adapters.pending_writes import PendingWrites
 from chatsession.adapters.queries import (
@@ -77,8 +80,10 @@ _LIVE = frozenset(WAITING | ACTIVE)  # the sessions that keep their topic from d
 T = TypeVar("T")
 
 
-class UnitOfWorkBase(ABC):
+class UnitOfWorkBase(AccountUnitOfWork, ABC):
     """One unit of work on a store: the ``ChatStore`` port (sessions, topics), written once.
+
+    The accounts (``AccountStore``) come from ``chatsession.adapters.account_base``.
 
     ``writes`` is None for a read-only unit (a single read outside any unit of work).
     """
@@ -217,7 +222,7 @@ class UnitOfWorkBase(ABC):
         self._writable()
         self._lock_associate(user_id)
 
-    def _lock_associate(self, user_id: int) -> None:  # noqa: B027 (a hook, not abstract)
+    def _lock_associate(self, user_id: int) -> None:  # a hook, not abstract
         """Take the associate's lock (a primitive; no-op where writers are serialised)."""
 
     # ------------------------------------------------------------ topics
@@ -591,7 +596,7 @@ def _records_of(
 U = TypeVar("U", bound=UnitOfWorkBase)
 
 
-class RepositoryBase(ABC, Generic[U]):
+class RepositoryBase(AccountRepository, ABC, Generic[U]):
     """A repository: the ``ChatSessionRepository`` port, written once over a backend.
 
     Outside ``transaction()`` each method is its own unit of work; inside, on the same
@@ -771,6 +776,12 @@ class RepositoryBase(ABC, Generic[U]):
         return self._read(lambda unit: unit.all_presence())
 
     # ------------------------------------------------------------ internals
+
+    def _read_account_call(self, call: Callable[[AccountUnitOfWork], T]) -> T:
+        return self._read(call)
+
+    def _write_account_call(self, call: Callable[[AccountUnitOfWork], T]) -> T:
+        return self._write(call)
 
     def _current(self) -> U | None:
         """This thread's open unit of work, if any.

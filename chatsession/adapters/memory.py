@@ -26,6 +26,7 @@ from typing import Any
 
 from chatsession.adapters.base import NewRecord, RepositoryBase, UnitOfWorkBase
 from chatsession.adapters.queries import OutboxQuery, SessionQuery
+from chatsession.domain.account import ApiToken, AssociateAccount
 from chatsession.domain.messages import ChatMessage, MessageDraft
 from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
@@ -44,17 +45,22 @@ class _State:
     """The contents of an in-memory repository."""
 
     __slots__ = (
+        "account_keys",
+        "accounts",
         "agents",
         "by_status",
         "by_user",
         "last_id",
         "last_message_id",
         "last_sequence",
+        "last_token_id",
         "last_topic_id",
         "messages",
         "outbox",
         "presence",
         "sessions",
+        "token_hashes",
+        "tokens",
         "topics",
     )
 
@@ -73,6 +79,12 @@ class _State:
         self.agents: dict[tuple[int, int], ChatTopicAgent] = {}  # (topic_id, user_id)
         self.presence: dict[int, Presence] = {}
         self.last_topic_id = 0
+        # Accounts, by id and by user name key; tokens by id and by hash (kept only here).
+        self.accounts: dict[int, AssociateAccount] = {}
+        self.account_keys: dict[str, int] = {}
+        self.tokens: dict[int, ApiToken] = {}
+        self.token_hashes: dict[str, int] = {}
+        self.last_token_id = 0
 
 
 class InMemoryUnitOfWork(UnitOfWorkBase):
@@ -267,6 +279,63 @@ class InMemoryUnitOfWork(UnitOfWorkBase):
 
     def _write_presence(self, presence: Presence) -> None:
         self._put(self._state.presence, presence.user_id, presence)
+
+    def _select_accounts(
+        self, *, associate_id: int | None = None, user_name_key: str | None = None
+    ) -> list[AssociateAccount]:
+        state = self._state
+        if user_name_key is not None:
+            holder = state.account_keys.get(user_name_key)
+            if holder is None or associate_id not in (None, holder):
+                return []
+            associate_id = holder
+        if associate_id is not None:
+            found = state.accounts.get(associate_id)
+            return [] if found is None else [found]
+        return [state.accounts[i] for i in sorted(state.accounts)]
+
+    def _write_account(self, account: AssociateAccount, user_name_key: str) -> None:
+        state = self._state
+        old = state.accounts.get(account.associate_id)
+        if old is not None and old.user_name:
+            self._pop(state.account_keys, old.user_name.casefold())
+        if user_name_key:
+            self._put(state.account_keys, user_name_key, account.associate_id)
+        self._put(state.accounts, account.associate_id, account)
+
+    def _select_tokens(
+        self,
+        *,
+        token_id: int | None = None,
+        associate_id: int | None = None,
+        token_hash: str | None = None,
+    ) -> list[ApiToken]:
+        tokens = self._state.tokens
+        if token_hash is not None:
+            found = self._state.token_hashes.get(token_hash)
+            if found is None or token_id not in (None, found):
+                return []
+            token_id = found
+        ids = sorted(tokens) if token_id is None else [token_id] if token_id in tokens else []
+        return [
+            tokens[i] for i in ids
+            if associate_id is None or tokens[i].associate_id == associate_id
+        ]
+
+    def _insert_token(self, associate_id: int, token_hash: str, at: datetime) -> ApiToken:
+        token_id = self._state.last_token_id + 1
+        self._set_counter("last_token_id", token_id)
+        token = ApiToken(token_id, associate_id, at)
+        self._put(self._state.tokens, token_id, token)
+        self._put(self._state.token_hashes, token_hash, token_id)
+        return token
+
+    def _revoke_token(self, token_id: int, at: datetime) -> bool:
+        token = self._state.tokens.get(token_id)
+        if token is None or token.revoked is not None:
+            return False
+        self._put(self._state.tokens, token_id, replace(token, revoked=at))
+        return True
 
     # ------------------------------------------------------------ internals
 

@@ -223,6 +223,18 @@ class CustomerFetched(ChatSessionEvent):
     sets = ("when_fetched",)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionAmended(ChatSessionEvent):
+    """The session was saved whole (SuperOffice's SaveChatSessionEntity, PUT or PATCH).
+
+    A raw save: ``changes`` holds exactly the fields whose values differed, with their new
+    values, and which those are varies from one event to the next, so ``sets`` names
+    none (``chatsession.domain.amend`` lists the fields a save may set).
+    """
+
+    sets = ()
+
+
 EVENT_TYPES: dict[str, type[ChatSessionEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -243,6 +255,7 @@ EVENT_TYPES: dict[str, type[ChatSessionEvent]] = {
         AlertRaised,
         SessionRated,
         CustomerFetched,
+        SessionAmended,
     )
 }
 """Every concrete event type by name (for serialisation in outboxes)."""

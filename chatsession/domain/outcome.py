@@ -21,6 +21,8 @@ class NoOpReason(StrEnum):
     """expire_transfer before the transfer has waited its timeout."""
     ALERT_ALREADY_RAISED = "alert_already_raised"
     """raise_alert to a level the session has already reached (the library's own no-op)."""
+    NOTHING_TO_CHANGE = "nothing_to_change"
+    """amend (a save of the whole entity) with every value as stored: nothing to record."""
 
 
 @dataclass(frozen=True, slots=True)

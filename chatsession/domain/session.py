@@ -8,7 +8,7 @@ need data (who may act), and records events. Commands read like the domain:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any, ClassVar
@@ -33,6 +33,7 @@ from chatsession.domain.events import (
     MessageAuthor,
     MessagePosted,
     RankAssigned,
+    SessionAmended,
     SessionEnded,
     SessionPickedUp,
     SessionRated,
@@ -675,6 +676,27 @@ class ChatSession(ChatSessionData):
             by=by,
             changes={name: getattr(self, name) for name in names},
             **data,
+        )
+        if self._events is None:
+            self._events = [event]
+        else:
+            self._events.append(event)
+        return _APPLIED
+
+    def _amended(self, changes: Mapping[str, Any], now: datetime, by: int | None) -> Outcome:
+        """Set ``changes`` and record them as one ``SessionAmended``.
+
+        The hook of ``chatsession.domain.amend.amend``, which checked every value and the
+        invariants first; the status goes through the status machine (``set_state``).
+        """
+        for name, value in changes.items():
+            if name == "status":
+                STATUS_MACHINE.set_state(value, model=self)
+            else:
+                setattr(self, name, value)
+        event = SessionAmended(
+            chat_session_id=self.chat_session_id, occurred_at=now, status=self.status,
+            by=by, changes=dict(changes),
         )
         if self._events is None:
             self._events = [event]

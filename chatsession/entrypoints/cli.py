@@ -26,7 +26,6 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from chatsession import __version__
-from chatsession.adapters.associates import InMemoryAssociateDirectory
 from chatsession.adapters.clock import SystemClock
 from chatsession.adapters.event_codec import redacted
 from chatsession.adapters.open_store import (
@@ -40,7 +39,7 @@ from chatsession.domain.associate import AssociateInfo
 from chatsession.domain.errors import ChatSessionError
 from chatsession.domain.events import EndReason
 from chatsession.domain.topic import ChatTopic
-from chatsession.entrypoints import cli_directory
+from chatsession.entrypoints import cli_associates, cli_directory, cli_serve
 from chatsession.ports.errors import (
     ChatSessionNotFoundError,
     CorruptStoreError,
@@ -66,9 +65,10 @@ DEMO_TEAM = (
 def _agent(db: str) -> tuple[ChatAgent, ClosableRepository]:
     """An agent on a new repository for ``db``; the caller closes the repository."""
     repository = open_repository(db)
-    agent = ChatAgent(
-        repository, clock=SystemClock(), associates=InMemoryAssociateDirectory(DEMO_TEAM)
-    )
+    # the stored associates name users and resolve transfer targets (the demo team while
+    # the store holds none)
+    associates = cli_associates.StoredOrDemoDirectory(repository, DEMO_TEAM)
+    agent = ChatAgent(repository, clock=SystemClock(), associates=associates)
     return agent, repository
 
 
@@ -194,10 +194,13 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--batch", type=int, default=100)
     publish.add_argument("--follow", action="store_true", help="keep publishing until killed")
     publish.add_argument("--interval", type=float, default=1.0,
-                         help="seconds between passes with --follow when nothing is pending")
+                         help="with --follow, the longest wait when nothing is pending (a "
+                         "PostgreSQL publisher is woken sooner by NOTIFY; others poll)")
     publish.add_argument("--retry-backoff", type=float, default=0.5,
                          help="seconds before the first retry of a failed delivery (doubling)")
     cli_directory.add_commands(sub, common)
+    cli_associates.add_commands(sub, common)
+    cli_serve.add_command(sub)
     outbox = sub.add_parser("outbox", help="list unpublished events")
     outbox.add_argument("--all", action="store_true", help="published ones too")
     return parser
@@ -220,6 +223,8 @@ class _Subcommands:
 def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "demo":
         return demo(args.db, out)
+    if args.command == "serve":
+        return cli_serve.run(args)
     agent, repository = _agent(args.db)
     with repository:  # closed however the command ends
         return _run(args, agent, repository, out)
@@ -300,27 +305,41 @@ def _run(
         return _publish(args, repository, out)
     elif args.command in cli_directory.COMMANDS:
         return cli_directory.run(args, agent, repository, out)
+    elif args.command in cli_associates.COMMANDS:
+        return cli_associates.run(args, repository, out)
     return 0
 
 
 def _publish(
     args: argparse.Namespace, repository: ClosableRepository, out: TextIO
 ) -> int:
-    """``webhooks publish``: one pass (the report on stdout), or passes until killed."""
+    """``webhooks publish``: one pass (the report on stdout), or passes until killed.
+
+    With ``--follow`` an idle publisher waits for new records: on PostgreSQL it is woken by
+    ``NOTIFY`` (at most ``--interval`` seconds), elsewhere it sleeps ``--interval``. Any
+    number of ``--follow`` publishers may share a PostgreSQL outbox.
+    """
+    from chatsession.service.publisher import follow, outbox_waiter
+    from chatsession.service.webhooks import PublishReport
+
     deliver = HttpDelivery(args.url, secret=args.secret, backoff=args.retry_backoff)
-    while True:
+    if not args.follow:
         report = publish_pending(repository, deliver, batch=args.batch, webhook_name=args.name)
-        line = (f"delivered {report.delivered}, skipped {report.skipped}, "
-                f"sessions waiting after a failed delivery {len(report.failed)}")
-        if not args.follow:
-            print(line, file=out)
-            for sid, why in sorted(report.failed.items()):
-                print(f"  session {sid}: {why}", file=out)
-            return EXIT_DELIVERY if report.failed else EXIT_OK
+        print(f"delivered {report.delivered}, skipped {report.skipped}, "
+              f"sessions waiting after a failed delivery {len(report.failed)}", file=out)
+        for sid, why in sorted(report.failed.items()):
+            print(f"  session {sid}: {why}", file=out)
+        return EXIT_DELIVERY if report.failed else EXIT_OK
+
+    def said(report: PublishReport) -> None:
         if report.delivered or report.failed:
-            _complain(line)
-        if not (report.delivered or report.skipped):
-            time.sleep(args.interval)
+            _complain(f"delivered {report.delivered}, skipped {report.skipped}, "
+                      f"sessions waiting after a failed delivery {len(report.failed)}")
+
+    with outbox_waiter(repository, sleep=time.sleep) as waiter:
+        follow(repository, deliver, interval=args.interval, batch=args.batch,
+               webhook_name=args.name, waiter=waiter, on_pass=said)
+    return EXIT_OK  # pragma: no cover - follow returns only when stopped
 
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_STORE, EXIT_DAMAGED, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5
@@ -375,7 +394,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def _run_command(args: argparse.Namespace, out: TextIO) -> int:
-    if args.command in READ_ONLY and not is_postgres(args.db) and not os.path.exists(args.db):
+    read_only = args.command in READ_ONLY or cli_associates.read_only(args)
+    if read_only and not is_postgres(args.db) and not os.path.exists(args.db):
         _complain(f"cannot use the database {describe(args.db)!r}: there is no such file")
         return EXIT_STORE
     try:

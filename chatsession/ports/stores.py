@@ -28,6 +28,7 @@ from chatsession.domain.session import ChatSession
 from chatsession.domain.status import ChatSessionStatus
 from chatsession.domain.topic import ChatTopic
 from chatsession.domain.topic_agent import ChatTopicAgent
+from chatsession.ports.accounts import AccountStore
 
 # ------------------------------------------------------------------ value types
 
@@ -260,8 +261,8 @@ class ChatTopicStore(Protocol):
 
 
 @runtime_checkable
-class ChatStore(ChatSessionStore, ChatTopicStore, Protocol):
-    """What a unit of work offers: sessions, topics, agents and presence, together."""
+class ChatStore(ChatSessionStore, ChatTopicStore, AccountStore, Protocol):
+    """What a unit of work offers: sessions, topics, agents, presence and accounts, together."""
 
     written_messages: list[ChatMessage]
     """The messages this unit of work wrote to the log so far, in order, with their ids."""
@@ -301,11 +302,12 @@ class Outbox(Protocol):
 
 
 @runtime_checkable
-class ChatSessionRepository(ChatSessionStore, ChatTopicStore, Protocol):
+class ChatSessionRepository(ChatSessionStore, ChatTopicStore, AccountStore, Protocol):
     """The port the service depends on: sessions and topics, a unit of work, an outbox.
 
-    A ``ChatSessionStore`` and a ``ChatTopicStore`` in one: sessions, topics, agents and
-    presence are written in the same units of work.
+    A ``ChatSessionStore``, a ``ChatTopicStore`` and an ``AccountStore`` (with its
+    ``AssociateDirectory`` view) in one: sessions, topics, agents, presence and accounts
+    are written in the same units of work.
 
     Outside ``transaction()`` every method is its own transaction. Inside it, on the same
     thread, the repository's methods (and its outbox's) join the open transaction.

@@ -34,7 +34,7 @@ from chatsession.ports.errors import (
     RepositoryBusyError,
 )
 from chatsession.ports.stores import ChatSessionRepository
-from chatsession.service import queue
+from chatsession.service import entity_save, queue
 from chatsession.service.errors import (
     NotTopicResponderError,
     TransferTargetUnavailableError,
@@ -159,6 +159,55 @@ class ChatAgent:
             tx.add(session)
             written = tuple(tx.written_messages)
         return self._reply(Outcome.applied(), session, written)
+
+    def default_entity(self) -> ChatSessionEntity:
+        """CreateDefaultChatSessionEntity (``GET ChatSession/default``): a new session's entity.
+
+        Id 0, the status a new request takes on a topic with default settings
+        (``InQueue``), ``WhenRequested`` now (the agent's clock), the session's defaults
+        elsewhere, no ``SessionKey`` and ``TopicId`` 0: fill it in and ``save_entity`` it.
+        """
+        return entity_save.default_entity(self._clock.now())
+
+    def save_entity(
+        self,
+        entity: ChatSessionEntity,
+        *,
+        by: int | None = None,
+        expected_version: int | None = None,
+    ) -> AgentReply:
+        """SaveChatSessionEntity (``POST``/``PUT``/``PATCH ChatSession``): a raw save.
+
+        ``ChatSessionId`` 0 or absent: a new session with a fresh id, from the entity's
+        values (``Status``, ``WhenRequested`` and ``SessionKey`` filled in when left out).
+        Otherwise the stored session is amended to the entity's values through
+        ``chatsession.domain.amend`` (one ``SessionAmended`` event with exactly the changed
+        fields; nothing saved when nothing differs); its ``SessionKey`` is kept. ``by`` is
+        the acting associate. Raises ``ChatSessionNotFoundError`` for an unknown id,
+        ``ConcurrencyError`` when ``expected_version`` is given and is not the stored
+        version, ``InvariantViolationError`` when the result would break an invariant.
+        """
+        sid = entity_save.entity_id(entity)
+        entity_save.check_expected_version(expected_version)
+        if sid == 0:
+            with self._repository.transaction() as tx:
+                session = entity_save.create_from(tx, entity, self._clock.now(), by)
+            return self._reply(Outcome.applied(), session)
+
+        def attempt() -> AgentReply | ConcurrencyError:
+            with self._repository.transaction() as tx:
+                session = tx.get(sid)
+                if expected_version is not None and session.version != expected_version:
+                    return ConcurrencyError(sid, expected_version, session.version)  # no retry
+                outcome = entity_save.update_from(session, entity, self._clock.now(), by)
+                if outcome.changed:
+                    tx.save(session)
+            return self._reply(outcome, session)
+
+        reply = self._retrying(attempt)
+        if isinstance(reply, ConcurrencyError):
+            raise reply
+        return reply
 
     def get_session_entity(self, chat_session_id: int) -> ChatSessionEntity:
         """GetChatSessionEntity: the session as SuperOffice returns it."""

@@ -8,6 +8,13 @@ dies between the two delivers that record again, with the same ``EventId``. A fa
 delivery stops the session's later records for this pass, so that each session's events
 arrive in order; other sessions go on.
 
+Several publishers may share one outbox when the store can claim a session's records
+(``ClaimableOutbox``, as PostgreSQL's does): a pass then takes the sessions with pending
+records one by one and delivers each one's records in order, each record under a claim
+(skipping a session another publisher holds): read the oldest pending one, deliver it,
+mark it. A record is sent twice only if its publisher died (or lost its connection)
+between delivering it and storing the mark.
+
 Payload (SuperOffice's "Chat events" page): ``EventId`` (a UUID derived from the record,
 stable across retries), ``Timestamp`` (UTC), ``Changes`` (the ``chat_session`` columns the
 event set), ``Event`` (``chatsession.created`` for a new session, ``chatsession.message``
@@ -31,6 +38,7 @@ from chatsession.domain.errors import InvalidArgumentError
 from chatsession.domain.events import ChatSessionEvent, MessagePosted, SessionRequested
 from chatsession.domain.messages import author_name
 from chatsession.domain.session_data import SESSION_FIELDS
+from chatsession.ports.outbox_sharing import ClaimableOutbox
 from chatsession.ports.stores import ChatSessionRepository, OutboxRecord
 
 Payload = dict[str, Any]
@@ -72,6 +80,8 @@ class PublishReport:
     skipped: int = 0
     failed: dict[int, str] = field(default_factory=dict)
     """Sessions whose delivery failed this pass, and why (their later records wait)."""
+    held_elsewhere: int = 0
+    """Sessions with pending records that another publisher held (it delivers them)."""
 
     @property
     def pending_left(self) -> bool:
@@ -139,33 +149,83 @@ def publish_pending(
     webhook_name: str = "chatsession",
     context: str = "",
 ) -> PublishReport:
-    """Deliver up to ``batch`` unpublished records, oldest first; mark each once delivered."""
+    """Deliver up to ``batch`` unpublished records, oldest first; mark each once delivered.
+
+    On a store whose outbox can be claimed (``ClaimableOutbox``), each session's records
+    are delivered under its claim, so that several publishers can run at once.
+    """
     if type(batch) is not int or batch < 1:
         raise InvalidArgumentError(f"batch must be an int >= 1, got {batch!r}")
     if not isinstance(webhook_name, str) or not isinstance(context, str):
         raise InvalidArgumentError("webhook_name and context must be str")
-    report = PublishReport()
-    states: dict[int, dict[str, Any]] = {}
-    for record in repository.outbox.read(limit=batch):
-        sid = record.chat_session_id
-        if sid in report.failed:
-            continue  # an earlier event of this session is not delivered yet: keep order
+    run = _Pass(repository, deliver, webhook_name, context)
+    if isinstance(repository, ClaimableOutbox):
+        run.claimed(repository, batch)
+    else:
+        for record in repository.outbox.read(limit=batch):
+            if record.chat_session_id not in run.report.failed:  # else: keep its order
+                run.publish(record)
+    return run.report
+
+
+class _Pass:
+    """One pass of ``publish_pending``: its report and the sessions' states so far."""
+
+    def __init__(
+        self, repository: ChatSessionRepository, deliver: Deliver, webhook_name: str, context: str
+    ) -> None:
+        self.repository = repository
+        self.deliver = deliver
+        self.webhook_name = webhook_name
+        self.context = context
+        self.report = PublishReport()
+        self.states: dict[int, dict[str, Any]] = {}
+
+    def claimed(self, claims: ClaimableOutbox, batch: int) -> None:
+        """Up to ``batch`` records, session by session, each record under a claim of its own.
+
+        A claim covers one record: read the session's oldest pending one under it (what the
+        previous holder marked is gone), deliver it, mark it; the mark is stored as the
+        claim ends. A publisher that dies thus sends at most that one record again.
+        """
+        outbox = self.repository.outbox
+        sessions = dict.fromkeys(r.chat_session_id for r in outbox.read(limit=batch))
+        left = batch
+        for sid in sessions:
+            while left > 0:
+                with claims.claim_outbox(sid) as held:
+                    if not held:
+                        self.report.held_elsewhere += 1
+                        break
+                    pending = outbox.read(chat_session_id=sid, limit=1)
+                    if not pending:
+                        break
+                    left -= 1
+                    published = self.publish(pending[0])
+                if not published:
+                    break
+
+    def publish(self, record: OutboxRecord) -> bool:
+        """Deliver ``record`` (or skip it) and mark it published; False if delivery failed."""
+        repository = self.repository
         event = decode_event(record.event_name, record.payload)
-        state = _state_after(repository, record, states)
+        state = _state_after(repository, record, self.states)
         state.update(event.changes)
         if record.event_name in NOT_PUBLISHED:
             repository.outbox.mark_published([record.sequence])
-            report.skipped += 1
-            continue
-        payload = payload_of(record, event, state, webhook_name=webhook_name, context=context)
+            self.report.skipped += 1
+            return True
+        payload = payload_of(
+            record, event, state, webhook_name=self.webhook_name, context=self.context
+        )
         try:
-            deliver(payload)
+            self.deliver(payload)
         except Exception as error:  # any failure: this record and its successors wait
-            report.failed[sid] = f"{type(error).__name__}: {error}"
-            continue
+            self.report.failed[record.chat_session_id] = f"{type(error).__name__}: {error}"
+            return False
         repository.outbox.mark_published([record.sequence])
-        report.delivered += 1
-    return report
+        self.report.delivered += 1
+        return True
 
 
 def _state_after(

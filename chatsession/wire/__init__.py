@@ -28,8 +28,15 @@ from chatsession.wire.codec import (
 )
 from chatsession.wire.entity import ChatSessionEntity
 from chatsession.wire.enums import FlagsField, StatusField
+from chatsession.wire.errors import (
+    InvalidPatchError,
+    PatchTestFailedError,
+    UnknownPatchPathError,
+    UnsupportedPatchOperationError,
+)
 from chatsession.wire.mapping import from_entity, to_entity
 from chatsession.wire.message import ChatMessage
+from chatsession.wire.patch import apply_patch
 from chatsession.wire.presence import ChatPresence
 from chatsession.wire.rights import FieldProperties, FieldProperty, FieldRight, TableRight
 from chatsession.wire.schema import chat_session_entity_json_schema
@@ -75,8 +82,10 @@ __all__ = [
     "FlagsField",
     "Int32",
     "Int32Field",
+    "InvalidPatchError",
     "JsonObject",
     "JsonObjectField",
+    "PatchTestFailedError",
     "Person",
     "Project",
     "Sale",
@@ -84,9 +93,12 @@ __all__ = [
     "TableRight",
     "TextField",
     "Ticket",
+    "UnknownPatchPathError",
+    "UnsupportedPatchOperationError",
     "WireDateTime",
     "WireInput",
     "WireModel",
+    "apply_patch",
     "chat_session_entity_json_schema",
     "dump_chat_session",
     "dump_wire_list",

@@ -53,7 +53,11 @@ def test_the_quick_run_writes_every_section(tmp_path: Path) -> None:
         "not measured: CHATSESSION_PG_DSN is not set",
         "pick_up_first(by=7)",
         "sweep(), nothing due",
-        "not installed yet (issue 11)",
+        "RejectTransfer, nothing pending (no-op)",
+        "TransferTo + RejectTransfer (changing)",
+        "chatsession's app, over HTTP (ours)",
+        "minimal FastAPI endpoint, the SQL by hand",
+        "ChatAgent, no HTTP",
     ):
         assert row in page, row
     assert "| CPU |" in page

@@ -169,7 +169,7 @@ def test_a_damaged_row_is_a_corrupt_store_error(
 
 def test_schema_5_adds_the_message_log(repo: SqliteChatSessionRepository) -> None:
     conn = repo.connection()
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION >= 5  # later migrations add other tables
     assert columns(conn, "chat_message") == [
         "id", "chat_session_id", "type", "message", "author", "read_by_customer",
         "special_type", "special_param", "when_posted",

@@ -20,6 +20,7 @@ from chatsession import (
     ChatSession,
     ChatSessionError,
     ChatSessionEvent,
+    ChatSessionFlags,
     ChatSessionStatus,
     ChatTopic,
     CommandNotAllowedError,
@@ -35,6 +36,7 @@ from chatsession import (
     check_invariants,
     transition_violations,
 )
+from chatsession.domain.amend import amend
 from chatsession.domain.lifecycle import DOCUMENTED_NO_OPS, STATUS_MACHINE, allowed_sources
 from chatsession.domain.session_data import MESSAGE_TEXT_LIMIT
 from chatsession.domain.status import ACTIVE
@@ -390,6 +392,24 @@ class ChatSessionLifecycle(RuleBasedStateMachine):
     def customer_fetched(self) -> None:
         self.run("customer_fetched",
                  lambda: self.session.customer_fetched(at=self.clock.now()))
+
+    @rule(values=st.fixed_dictionaries({}, optional={
+        "customer_name": st.sampled_from(["", "Ann"]), "customer_consented": st.booleans(),
+        "flags": st.sampled_from(ChatSessionFlags), "status": st.sampled_from(S),
+    }), by=st.none() | actors)
+    def save(self, values: dict[str, object], by: int | None) -> None:
+        """A raw save (``amend``): one event of exactly the fields that differ, or a no-op."""
+        s = self.session
+        differing = {name for name, value in values.items() if getattr(s, name) != value}
+        if not differing:  # its no-op is the save's own, not a lifecycle one
+            before = s.to_dict()
+            assert amend(s, values, at=self.clock.now(), by=by).reason is (
+                NoOpReason.NOTHING_TO_CHANGE)
+            assert s.to_dict() == before and s.pending_events == ()
+            return
+        if self.run("amend", lambda: amend(s, values, at=self.clock.now(), by=by)):
+            [saved] = self.events
+            assert set(saved.changes) == differing and saved.by == by
 
     # ------------------------------------------------------------- bad arguments
 

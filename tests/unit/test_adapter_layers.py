@@ -26,7 +26,9 @@ LOWER_LAYER = frozenset(
 )
 """The SQLite modules that know SQLite and nothing of chat sessions."""
 UPPER_LAYER = frozenset(
-    f"{SQLITE}.{name}" for name in ("tables", "topic_tables", "repository", "migrations")
+    f"{SQLITE}.{name}" for name in (
+        "tables", "topic_tables", "account_tables", "message_tables", "repository", "migrations"
+    )
 )
 """The SQLite modules that hold the chat-session SQL (and use the lower layer)."""
 SHARED_LOWER = frozenset({"chatsession.adapters.translated_errors"})

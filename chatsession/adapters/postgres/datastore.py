@@ -113,7 +113,9 @@ class PostgresDatastore:
         )
         self.where = _describe(source)
         self._source: ConnectionSource
+        self._dsn: str | None = None  # for dedicated connections; never shown
         if isinstance(source, str):
+            self._dsn = source
             conn = self._connect(source)
             try:
                 self.where = describe_connection(conn)
@@ -252,6 +254,36 @@ class PostgresDatastore:
         """``with store.savepoint(txn, "chat session 7"):``: its statements all, or none."""
         return _Savepoint(self, txn, subject)
 
+    def dedicated(self) -> DedicatedConnection:
+        """A connection held apart from units of work, for a long session (``LISTEN``).
+
+        From a connection string: a new direct connection, outside the pool (the pool's
+        connections stay for units of work). From a pool or a factory: one borrowed until
+        ``DedicatedConnection.close()``. In autocommit mode either way.
+        """
+        if self._dsn is not None:
+            self._check_process()
+            return DedicatedConnection(self, self._connect(self._dsn), direct=True)
+        conn, restore = self._checkout()
+        return DedicatedConnection(self, conn, direct=False, restore=restore)
+
+    def give_back(self, conn: Connection, *, direct: bool, restore: bool) -> None:
+        """End a dedicated connection: close a direct one, un-listen and return a borrowed one.
+
+        In a forked child the parent's connection is left alone. Never raises.
+        """
+        if os.getpid() != self._pid:
+            return
+        if direct:
+            conn.close()
+            return
+        if not conn.closed:
+            try:
+                conn.execute("UNLISTEN *")
+            except Exception:
+                conn.close()
+        self._checkin(conn, restore)
+
     # ------------------------------------------------------------ lifecycle
 
     def close(self) -> None:
@@ -305,14 +337,7 @@ class PostgresDatastore:
 
     def _checkout(self, *, opening: bool = False) -> tuple[Connection, bool]:
         """Borrow a connection and put it in autocommit mode; True if it was not in it."""
-        if os.getpid() != self._pid:
-            raise StoreUnavailableError(
-                f"{self.where}: this repository was opened in process {self._pid}; a psycopg "
-                "connection cannot be shared with a forked child: open a repository in each "
-                "process"
-            )
-        if self._closed:
-            raise TransactionError(f"the store at {self.where} is closed")
+        self._check_process()
         with self.errors(opening=opening):
             conn = self._source.get(self.timeout)
         restore = False
@@ -342,6 +367,17 @@ class PostgresDatastore:
             conn.close()
         finally:
             self._source.put(conn)
+
+    def _check_process(self) -> None:
+        """Raise in a forked child, or once the datastore is closed."""
+        if os.getpid() != self._pid:
+            raise StoreUnavailableError(
+                f"{self.where}: this repository was opened in process {self._pid}; a psycopg "
+                "connection cannot be shared with a forked child: open a repository in each "
+                "process"
+            )
+        if self._closed:
+            raise TransactionError(f"the store at {self.where} is closed")
 
     def _exhausted(self) -> bool:
         try:
@@ -414,6 +450,41 @@ def describe_connection(conn: Connection) -> str:
     """``PostgreSQL user@host:port/dbname`` of an open connection."""
     info = conn.info
     return f"PostgreSQL {info.user}@{info.host}:{info.port}/{info.dbname}"
+
+
+class DedicatedConnection:
+    """A connection ``PostgresDatastore.dedicated`` handed out; ``close()`` gives it back.
+
+    A direct one is closed; a borrowed one stops listening (``UNLISTEN *``) and goes back
+    to its pool or factory source. Used by one thread at a time.
+    """
+
+    __slots__ = ("_direct", "_done", "_restore", "_store", "conn")
+
+    def __init__(
+        self, store: PostgresDatastore, conn: Connection, *, direct: bool, restore: bool = False
+    ) -> None:
+        self._store = store
+        self.conn = conn
+        self._direct = direct
+        self._restore = restore
+        self._done = False
+
+    @property
+    def closed(self) -> bool:
+        """True once the connection is closed (given back, or lost)."""
+        return self._done or self.conn.closed
+
+    def close(self) -> None:
+        """Close (direct) or give back (borrowed) the connection, once; never raises."""
+        if self._done:
+            return
+        self._done = True
+        self._store.give_back(self.conn, direct=self._direct, restore=self._restore)
+
+    def __repr__(self) -> str:
+        state = "closed" if self.conn.closed else "open"
+        return f"DedicatedConnection({self._store.where!r}, {state})"
 
 
 class _Savepoint:

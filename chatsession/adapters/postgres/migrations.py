@@ -10,7 +10,8 @@ transactional). Migrations are only ever appended; a released one is never edite
 The tables have the shape of the SQLite store's: ``chat_session`` after SuperOffice's
 table (its column names, the ``(status, topic_id, id)`` index) plus the library's
 ``version`` and ``transfer_requested_at``; the outbox numbered by an identity column;
-topics (settings as one JSON document), their agents and presence; the message log.
+topics (settings as one JSON document), their agents and presence; the message log;
+the associates' accounts and API tokens.
 Times are ``timestamptz``; booleans ``boolean``; enums their integer values; session ids
 and topic ids come from the sequences ``chat_session_id_seq`` and ``chat_topic_id_seq``.
 Every statement names the schema: the store never depends on ``search_path``.
@@ -139,6 +140,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX chat_message_session ON {s}.chat_message (chat_session_id, id)",
     ),
+    # 4: associates who may sign in (their user name unique by its casefold key when not
+    #    empty, the password's scrypt hash) and their API tokens, stored by SHA-256.
+    (
+        """
+        CREATE TABLE {s}.associate_account (
+            associate_id  integer PRIMARY KEY CHECK (associate_id > 0),
+            user_name     text    NOT NULL DEFAULT '',
+            user_name_key text    NOT NULL DEFAULT '',
+            full_name     text    NOT NULL DEFAULT '',
+            deleted       boolean NOT NULL DEFAULT false,
+            admin         boolean NOT NULL DEFAULT false,
+            password_hash text    NOT NULL DEFAULT ''
+        )
+        """,
+        "CREATE UNIQUE INDEX associate_account_user_name ON {s}.associate_account "
+        "(user_name_key) WHERE user_name_key <> ''",
+        """
+        CREATE TABLE {s}.associate_token (
+            id           integer     GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            associate_id integer     NOT NULL REFERENCES {s}.associate_account (associate_id),
+            token_hash   text        NOT NULL UNIQUE,
+            created      timestamptz NOT NULL,
+            revoked      timestamptz
+        )
+        """,
+        "CREATE INDEX associate_token_associate ON {s}.associate_token (associate_id, id)",
+    ),
 )
 """The forward migrations; a schema's version is how many of them it has had."""
 
@@ -146,6 +174,7 @@ DESCRIPTIONS: tuple[str, ...] = (
     "chat_session, its indexes, the outbox and the session id sequence",
     "topics, their agents and presence",
     "the message log",
+    "associate accounts and their API tokens",
 )
 """One line per migration, stored with its version."""
 
@@ -165,6 +194,8 @@ OUR_RELATIONS = frozenset(
         "chat_topic_agent",
         "chat_presence",
         "chat_message",
+        "associate_account",
+        "associate_token",
     }
 )
 """The tables and sequences the migrations create (with ``chatsession_schema``)."""
@@ -308,6 +339,7 @@ def _expected(version: int) -> set[str]:
         {"chat_session", "chat_session_outbox", "chat_session_id_seq"},
         {"chat_topic", "chat_topic_id_seq", "chat_topic_agent", "chat_presence"},
         {"chat_message"},
+        {"associate_account", "associate_token"},
     )
     out: set[str] = set()
     for names in by_step[: min(version, len(by_step))]:

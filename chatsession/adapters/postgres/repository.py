@@ -39,20 +39,22 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from chatsession.adapters.account_base import name_taken
 from chatsession.adapters.base import NewRecord, RepositoryBase, UnitOfWorkBase
-from chatsession.adapters.postgres import message_tables, tables, topic_tables
+from chatsession.adapters.postgres import account_tables, message_tables, tables, topic_tables
 from chatsession.adapters.postgres.message_tables import MessageTables
 from chatsession.adapters.postgres.migrations import lock_key, migrate, quote_ident
 from chatsession.adapters.postgres.tables import DRAW, Tables
 from chatsession.adapters.postgres.topic_tables import TopicTables
 from chatsession.adapters.queries import OutboxQuery, SessionQuery
+from chatsession.domain.account import ApiToken, AssociateAccount
 from chatsession.domain.errors import InvalidArgumentError
 from chatsession.domain.messages import ChatMessage, MessageDraft
 from chatsession.domain.presence import Presence
 from chatsession.domain.session import ChatSession
 from chatsession.domain.topic import ChatTopic
 from chatsession.domain.topic_agent import ChatTopicAgent
-from chatsession.domain.values import is_valid_unicode
+from chatsession.domain.values import check_id, is_valid_unicode
 from chatsession.ports.errors import (
     ChatTopicNotFoundError,
     DuplicateChatSessionError,
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
     from chatsession.adapters.postgres.datastore import PostgresDatastore, PostgresTransaction
+    from chatsession.adapters.postgres.outbox_listener import PostgresOutboxListener
 
     Connection = psycopg.Connection[Any]
 
@@ -86,6 +89,7 @@ class _Schema:
     """The statements of one schema, and what names it in messages."""
 
     __slots__ = (
+        "channel",
         "messages",
         "name",
         "session_ids",
@@ -105,6 +109,7 @@ class _Schema:
         # (sequence name, lock keys) of each id sequence
         self.session_ids = _sequence(self.sessions.id_sequence)
         self.topic_ids = _sequence(self.topics.id_sequence)
+        self.channel = tables.outbox_channel(name)
 
 
 def _sequence(name: str) -> tuple[str, int, int]:
@@ -148,6 +153,13 @@ class PostgresUnitOfWork(UnitOfWorkBase):
         finally:
             self._skip_locked = False
 
+    def claim_outbox(self, chat_session_id: int) -> bool:
+        """Take session ``chat_session_id``'s outbox claim until this unit ends; False if held."""
+        key = tables.claim_key(self._schema.name, chat_session_id)
+        with self._errors(chat_session_id):
+            row = self._conn.execute(tables.OUTBOX_CLAIM, (key,)).fetchone()
+        return row is not None and row[0] is True
+
     # ------------------------------------------------------------ primitives
 
     def _check_usable(self, *, writing: bool) -> None:
@@ -188,6 +200,7 @@ class PostgresUnitOfWork(UnitOfWorkBase):
             return
         with self._errors(records[0].chat_session_id):
             params = [value for record in records for value in tables.record_params(record)]
+            params.append(self._schema.channel)  # NOTIFY at commit (see outbox_listener)
             self._conn.execute(self._schema.sessions.insert_records(len(records)), params)
 
     def _append_messages(self, drafts: Sequence[MessageDraft]) -> list[ChatMessage]:
@@ -327,6 +340,54 @@ class PostgresUnitOfWork(UnitOfWorkBase):
         with self._subject(f"presence of user {presence.user_id}"):
             self._conn.execute(self._schema.topics.put_presence, params)
 
+    def _select_accounts(
+        self, *, associate_id: int | None = None, user_name_key: str | None = None
+    ) -> list[AssociateAccount]:
+        sql, params = self._accounts().select_accounts(associate_id, user_name_key)
+        with self._errors():
+            rows = self._conn.execute(sql, params).fetchall()
+        return [account_tables.row_to_account(row, self._schema.where) for row in rows]
+
+    def _write_account(self, account: AssociateAccount, user_name_key: str) -> None:
+        params = account_tables.account_params(account, user_name_key)
+
+        def taken() -> Exception:  # another unit of work took it since this one looked
+            return name_taken(account.user_name, None)
+
+        with self._unique(taken), self._subject(f"associate {account.associate_id}"):
+            self._conn.execute(self._accounts().put_account, params)
+
+    def _select_tokens(
+        self,
+        *,
+        token_id: int | None = None,
+        associate_id: int | None = None,
+        token_hash: str | None = None,
+    ) -> list[ApiToken]:
+        sql, params = self._accounts().select_tokens(token_id, associate_id, token_hash)
+        with self._errors():
+            rows = self._conn.execute(sql, params).fetchall()
+        return [account_tables.row_to_token(row, self._schema.where) for row in rows]
+
+    def _insert_token(self, associate_id: int, token_hash: str, at: datetime) -> ApiToken:
+        params = (associate_id, token_hash, tables.bound_time(at))
+        with (
+            self._unique(lambda: InvalidArgumentError("a token with this hash is stored already")),
+            self._subject(f"a token of associate {associate_id}"),
+        ):
+            row = self._conn.execute(self._accounts().insert_token, params).fetchone()
+        assert row is not None
+        return ApiToken(int(row[0]), associate_id, at)
+
+    def _revoke_token(self, token_id: int, at: datetime) -> bool:
+        params = (tables.bound_time(at), token_id)
+        with self._subject(f"token {token_id}"):
+            cur = self._conn.execute(self._accounts().revoke_token, params)
+        return cur.rowcount == 1
+
+    def _accounts(self) -> account_tables.AccountTables:
+        return account_tables.for_schema(quote_ident(self._schema.name))
+
     # ------------------------------------------------------------ helpers
 
     def _draw(self, sequence: tuple[str, int, int]) -> int:
@@ -460,6 +521,38 @@ class PostgresChatSessionRepository(RepositoryBase[PostgresUnitOfWork]):
 
     def __repr__(self) -> str:
         return f"PostgresChatSessionRepository({self._schema.where!r})"
+
+    # ------------------------------------------------------------ publishers
+
+    def outbox_listener(self) -> PostgresOutboxListener:
+        """A waiter that wakes when a unit of work that wrote outbox records commits.
+
+        It ``LISTEN``s on the schema's channel on a dedicated connection (a new one when
+        the repository was opened from a connection string; else one borrowed from the
+        pool or factory until it is closed): close it (or use it in a ``with`` block). One
+        thread uses it. A ``NotifyingOutbox`` (``chatsession.ports.outbox_sharing``).
+        """
+        self._store.check_usable(None)
+        from chatsession.adapters.postgres.outbox_listener import PostgresOutboxListener
+
+        return PostgresOutboxListener(self._store, self._schema.channel)
+
+    @contextmanager
+    def claim_outbox(self, chat_session_id: int) -> Iterator[bool]:
+        """A unit of work that holds session ``chat_session_id``'s outbox, if it is free.
+
+        ``with repo.claim_outbox(7) as held:`` opens a unit of work (``transaction()``) and
+        takes ``pg_try_advisory_xact_lock`` on the session (in this schema): ``held`` is
+        False at once if another publisher's claim holds it. The outbox's reads and marks in
+        the block join the unit of work: a mark is stored when the block ends, before the
+        lock goes, so the next holder sees it. The lock goes with the transaction: at the
+        block's end, or when the publisher's connection dies (its marks then are lost and its
+        records delivered again). A ``ClaimableOutbox`` (``chatsession.ports.outbox_sharing``);
+        nesting it in a unit of work raises ``TransactionError``, as ``transaction()`` does.
+        """
+        check_id(chat_session_id, "chat_session_id")
+        with self.transaction() as unit:
+            yield unit.claim_outbox(chat_session_id)
 
     # ------------------------------------------------------------ primitives
 

@@ -15,7 +15,9 @@ Every statement names its schema (``Tables(schema)``) and binds every value.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import zlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import Enum
@@ -193,13 +195,19 @@ class Tables:
         self._insert_records: dict[int, str] = {}
 
     def insert_records(self, count: int) -> str:
-        """The INSERT of ``count`` outbox rows (``record_params`` each, flattened)."""
+        """The INSERT of ``count`` outbox rows, and the ``NOTIFY`` of the outbox's channel.
+
+        Parameters: ``record_params`` of each row, flattened, then the channel
+        (``outbox_channel``). One statement, one round trip: the notification is queued in
+        the transaction (and in its savepoint), so listeners hear it only when it commits;
+        PostgreSQL folds a transaction's identical notifications into one.
+        """
         sql = self._insert_records.get(count)
         if sql is None:
             rows = ", ".join("(%s, %s, %s, %s, %s::json)" for _ in range(count))
             sql = self._insert_records[count] = (
-                f"INSERT INTO {self.outbox} (chat_session_id, version, event_name, "
-                f"occurred_at, payload) VALUES {rows}"
+                f"WITH appended AS (INSERT INTO {self.outbox} (chat_session_id, version, "
+                f"event_name, occurred_at, payload) VALUES {rows}) SELECT pg_notify(%s, '')"
             )
         return sql
 
@@ -250,6 +258,33 @@ class Tables:
         sql += " ORDER BY sequence LIMIT %s"
         params.append(query.limit)  # None: LIMIT NULL, no limit
         return sql, params
+
+
+def outbox_channel(schema: str) -> str:
+    """The ``NOTIFY`` channel of the outbox of ``schema`` (an unquoted name).
+
+    ``chatsession_outbox:<schema>`` when it fits PostgreSQL's 63 bytes, else the schema's
+    SHA-256 (its first 40 hex digits) in its place: two schemas never share a channel.
+    """
+    channel = f"chatsession_outbox:{schema}"
+    if len(channel.encode("utf-8")) <= 63:
+        return channel
+    return f"chatsession_outbox:{hashlib.sha256(schema.encode('utf-8')).hexdigest()[:40]}"
+
+
+OUTBOX_CLAIM = "SELECT pg_try_advisory_xact_lock(%s)"
+"""Try to take a session's outbox claim (a transaction-level advisory lock; ``claim_key``)."""
+
+
+def claim_key(schema: str, chat_session_id: int) -> int:
+    """The bigint advisory-lock key of a session's outbox claim: the schema's, then the id.
+
+    The one-``bigint`` form of advisory locks, apart from the two-``int4`` keys the store's
+    other locks use; the high half is the schema's CRC-32, so schemas do not contend.
+    """
+    high = zlib.crc32(schema.encode("utf-8"))
+    key = (high << 32) | chat_session_id
+    return key - 2**64 if key >= 2**63 else key
 
 
 DRAW = "SELECT nextval(%s::regclass) FROM pg_advisory_xact_lock_shared(%s, %s)"

@@ -155,6 +155,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX chat_message_session ON chat_message (chat_session_id, id)",
     ),
+    # 6: associates who may sign in (their user name unique by its casefold key when not
+    #    empty, the password's scrypt hash) and their API tokens, stored by SHA-256.
+    (
+        """
+        CREATE TABLE associate_account (
+            associate_id  INTEGER PRIMARY KEY,
+            user_name     TEXT    NOT NULL DEFAULT '',
+            user_name_key TEXT    NOT NULL DEFAULT '',
+            full_name     TEXT    NOT NULL DEFAULT '',
+            deleted       INTEGER NOT NULL DEFAULT 0,
+            admin         INTEGER NOT NULL DEFAULT 0,
+            password_hash TEXT    NOT NULL DEFAULT ''
+        )
+        """,
+        "CREATE UNIQUE INDEX associate_account_user_name ON associate_account (user_name_key) "
+        "WHERE user_name_key <> ''",
+        """
+        CREATE TABLE associate_token (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            associate_id INTEGER NOT NULL REFERENCES associate_account (associate_id),
+            token_hash   TEXT    NOT NULL UNIQUE,
+            created      TEXT    NOT NULL,
+            revoked      TEXT
+        )
+        """,
+        "CREATE INDEX associate_token_associate ON associate_token (associate_id, id)",
+    ),
 )
 """The forward migrations; the schema version of a file is how many of them it has had."""
 

@@ -29,6 +29,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 
+import chatsession.adapters.sqlite.account_tables as account_tables
 import chatsession.adapters.sqlite.message_tables as message_tables
 import chatsession.adapters.sqlite.tables as tables
 import chatsession.adapters.sqlite.topic_tables as topic_tables
@@ -40,6 +41,7 @@ from chatsession.adapters.sqlite.datastore import (
     Synchronous,
 )
 from chatsession.adapters.sqlite.migrations import check_store, migrate
+from chatsession.domain.account import ApiToken, AssociateAccount
 from chatsession.domain.errors import InvalidArgumentError
 from chatsession.domain.messages import ChatMessage, MessageDraft
 from chatsession.domain.presence import Presence
@@ -222,6 +224,44 @@ class SqliteUnitOfWork(UnitOfWorkBase):
         params = topic_tables.presence_params(presence)
         with self._subject(f"presence of user {presence.user_id}"):
             self._conn.execute(topic_tables.PUT_PRESENCE, params)
+
+    def _select_accounts(
+        self, *, associate_id: int | None = None, user_name_key: str | None = None
+    ) -> list[AssociateAccount]:
+        sql, params = account_tables.select_accounts(associate_id, user_name_key)
+        with self._errors():
+            rows = self._conn.execute(sql, params).fetchall()
+        return [account_tables.row_to_account(row, self._store.path) for row in rows]
+
+    def _write_account(self, account: AssociateAccount, user_name_key: str) -> None:
+        params = account_tables.account_params(account, user_name_key)
+        with self._subject(f"associate {account.associate_id}"):
+            self._conn.execute(account_tables.PUT_ACCOUNT, params)
+
+    def _select_tokens(
+        self,
+        *,
+        token_id: int | None = None,
+        associate_id: int | None = None,
+        token_hash: str | None = None,
+    ) -> list[ApiToken]:
+        sql, params = account_tables.select_tokens(token_id, associate_id, token_hash)
+        with self._errors():
+            rows = self._conn.execute(sql, params).fetchall()
+        return [account_tables.row_to_token(row, self._store.path) for row in rows]
+
+    def _insert_token(self, associate_id: int, token_hash: str, at: datetime) -> ApiToken:
+        params = (associate_id, token_hash, account_tables.time_text(at))
+        with self._subject(f"a token of associate {associate_id}"):
+            cursor = self._conn.execute(account_tables.INSERT_TOKEN, params)
+        assert cursor.lastrowid is not None
+        return ApiToken(cursor.lastrowid, associate_id, at)
+
+    def _revoke_token(self, token_id: int, at: datetime) -> bool:
+        params = (account_tables.time_text(at), token_id)
+        with self._subject(f"token {token_id}"):
+            cursor = self._conn.execute(account_tables.REVOKE_TOKEN, params)
+        return cursor.rowcount == 1
 
     def _errors(self, chat_session_id: int | None = None) -> AbstractContextManager[None]:
         subject = None if chat_session_id is None else f"chat session {chat_session_id}"

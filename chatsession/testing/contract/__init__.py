@@ -29,6 +29,7 @@ import pytest
 
 from chatsession.adapters.clock import ManualClock
 from chatsession.ports.stores import ChatSessionRepository
+from chatsession.testing.contract.accounts import AccountContract
 from chatsession.testing.contract.arguments import ArgumentContract
 from chatsession.testing.contract.messages import MessageContract
 from chatsession.testing.contract.outbox import OutboxContract
@@ -49,6 +50,7 @@ class ChatSessionRepositoryContract(
     ArgumentContract,
     TopicContract,
     MessageContract,
+    AccountContract,
 ):
     """The behaviour every chat-session repository adapter must have.
 

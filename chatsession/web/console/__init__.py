@@ -1,0 +1,1 @@
+"""The agent console's static files (HTML, CSS, JavaScript), served at ``/``."""
