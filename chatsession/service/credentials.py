@@ -25,6 +25,8 @@ from chatsession.domain.errors import InvalidArgumentError
 
 SCRYPT_N: Final = 2**14
 """scrypt's CPU/memory cost (16 MiB of memory per hash with ``SCRYPT_R``)."""
+MIN_COST: Final = 2**10
+"""The least scrypt N ``hash_password`` accepts as ``cost`` (fast: for test suites)."""
 SCRYPT_R: Final = 8
 """scrypt's block size."""
 SCRYPT_P: Final = 1
@@ -45,21 +47,27 @@ _MAX_P: Final = 16
 _MAX_MEMORY: Final = 256 * 2**20
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, *, cost: int = SCRYPT_N) -> str:
     """The encoded scrypt hash of ``password``, with a new random salt.
 
-    ``InvalidArgumentError`` for what is no ``str``, an empty password or one longer than
-    ``PASSWORD_MAX`` characters.
+    ``cost`` is scrypt's N, a power of two from ``MIN_COST`` to 2**20 (``SCRYPT_N`` by
+    default; a test suite may choose the least, a deployment more). ``InvalidArgumentError``
+    for what is no ``str``, an empty password or one longer than ``PASSWORD_MAX``
+    characters, or another ``cost``.
     """
     secret = _password_bytes(password)
     if secret is None:
         raise InvalidArgumentError(
             f"a password must be a non-empty str of at most {PASSWORD_MAX} characters"
         )
+    if type(cost) is not int or not MIN_COST <= cost <= _MAX_N or cost & (cost - 1):
+        raise InvalidArgumentError(
+            f"cost must be a power of two from {MIN_COST} to {_MAX_N}, got {cost!r}"
+        )
     salt = secrets.token_bytes(SALT_BYTES)
-    key = _scrypt(secret, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, KEY_BYTES)
+    key = _scrypt(secret, salt, cost, SCRYPT_R, SCRYPT_P, KEY_BYTES)
     return "$".join(
-        (_SCHEME, str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(key))
+        (_SCHEME, str(cost), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(key))
     )
 
 

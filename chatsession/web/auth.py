@@ -77,9 +77,11 @@ class StoredCredentials:
         if not colon:
             raise NotAuthenticatedError("malformed Basic credentials")
         account = self._accounts.account_by_user_name(user_name) if user_name else None
-        # check a password even for an unknown user, so that timing does not tell who exists
-        stored = account.password_hash if account is not None else _DUMMY_HASH
-        if not verify_password(password, stored) or account is None or account.info.deleted:
+        # the same scrypt work for an unknown user name, or an account without a password
+        # (tokens only), as for a known one: timing does not tell who exists
+        usable = account is not None and account.has_password and not account.info.deleted
+        stored = account.password_hash if usable and account is not None else _DUMMY_HASH
+        if not verify_password(password, stored) or not usable or account is None:
             raise NotAuthenticatedError("wrong user name or password")
         return account
 

@@ -22,11 +22,16 @@ _CLAUSE = re.compile(
 
 @dataclass(frozen=True)
 class SessionFilter:
-    """What a ``$filter`` asks for: statuses (none: any), a topic, a user."""
+    """What a ``$filter`` asks for: statuses (none: any), a topic, a user.
+
+    ``matches_nothing`` when the clauses contradict each other (``and`` narrows: two
+    statuses, two topics).
+    """
 
     statuses: frozenset[ChatSessionStatus] = field(default_factory=frozenset)
     topic_id: int | None = None
     user_id: int | None = None
+    matches_nothing: bool = False
 
 
 def _status(text: str) -> ChatSessionStatus:
@@ -53,8 +58,9 @@ def parse_filter(text: str | None) -> SessionFilter:
     """The ``SessionFilter`` of a ``$filter`` value (None or blank: no filter)."""
     if text is None or not text.strip():
         return SessionFilter()
-    statuses: set[ChatSessionStatus] = set()
-    topic_id = user_id = None
+    statuses: frozenset[ChatSessionStatus] | None = None  # None: any status
+    equal: dict[str, int] = {}
+    nothing = False
     for number, clause in enumerate(re.split(r"\s+and\s+", text.strip(), flags=re.IGNORECASE)):
         match = _CLAUSE.match(clause)
         if match is None:
@@ -63,20 +69,30 @@ def parse_filter(text: str | None) -> SessionFilter:
                 "filters on status, topicId and userId"
             )
         column, op, value = match["column"].casefold(), match["op"].casefold(), match["value"]
-        if column == "status" and op == "oneof":
-            inner = value.strip()
-            if not (inner.startswith("(") and inner.endswith(")")):
-                raise InvalidArgumentError("$filter: oneOf takes a list in parentheses")
-            statuses.update(_status(v) for v in inner[1:-1].split(",") if v.strip())
-        elif column == "status" and op == "eq":
-            statuses.add(_status(value))
-        elif column == "topicid" and op == "eq":
-            topic_id = _int(value, "topicId")
-        elif column == "userid" and op == "eq":
-            user_id = _int(value, "userId")
+        if column == "status":
+            wanted = _statuses(value) if op == "oneof" else frozenset({_status(value)})
+            statuses = wanted if statuses is None else statuses & wanted
+        elif column in ("topicid", "userid") and op == "eq":
+            number_value = _int(value, match["column"])
+            if equal.setdefault(column, number_value) != number_value:
+                nothing = True  # topicId eq 1 and topicId eq 2
         else:
             raise InvalidArgumentError(
                 f"$filter clause {number + 1}: this face filters on status (eq, oneOf), "
                 "topicId (eq) and userId (eq)"
             )
-    return SessionFilter(frozenset(statuses), topic_id, user_id)
+    return SessionFilter(
+        statuses or frozenset(), equal.get("topicid"), equal.get("userid"),
+        matches_nothing=nothing or statuses == frozenset(),
+    )
+
+
+def _statuses(value: str) -> frozenset[ChatSessionStatus]:
+    """The statuses of ``oneOf('A','B')`` (at least one)."""
+    inner = value.strip()
+    if not (inner.startswith("(") and inner.endswith(")")):
+        raise InvalidArgumentError("$filter: oneOf takes a list in parentheses")
+    found = frozenset(_status(v) for v in inner[1:-1].split(",") if v.strip())
+    if not found:
+        raise InvalidArgumentError("$filter: oneOf needs at least one status")
+    return found

@@ -13,6 +13,7 @@ associate's credentials.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from collections.abc import Callable
 
@@ -20,6 +21,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from chatsession.domain.account import AssociateAccount
+from chatsession.domain.errors import CommandNotAllowedError
 from chatsession.domain.messages import ChatMessage
 from chatsession.domain.session import ChatSession
 from chatsession.service import rights
@@ -72,6 +74,21 @@ def command(
     return session_response(reply.entity, reply.version, outcome=reply.outcome, select=select)
 
 
+def pick_up_first(request: Request, select: str | None) -> Response:
+    """PickUpFirstChatSession: the oldest queued session of a topic where the caller responds.
+
+    ``null`` when that queue is empty, or when the caller responds on no topic (the
+    service would otherwise search every topic for an associate who is an agent of none).
+    """
+    ctx = context_of(request)
+    caller = ctx.associate(request.headers)
+    responds = any(a.can_respond for a in ctx.repository.agent_topics(by(caller)))
+    reply = ctx.agent().pick_up_first(by=by(caller)) if responds else None
+    if reply is None:
+        return json_response(None)
+    return session_response(reply.entity, reply.version, outcome=reply.outcome, select=select)
+
+
 def get_session(
     request: Request, chat_session_id: int, select: str | None, *, links: bool
 ) -> Response:
@@ -94,7 +111,8 @@ def messages(request: Request, chat_session_id: int, after: int, select: str | N
     ctx = context_of(request)
     agent = ctx.agent()
     if customer_of(ctx, request, chat_session_id):
-        agent.customer_fetched(chat_session_id)
+        with contextlib.suppress(CommandNotAllowedError):  # a deleted session: read only
+            agent.customer_fetched(chat_session_id)
     else:
         visible_session(ctx, ctx.associate(request.headers), chat_session_id)
     found = agent.get_messages(chat_session_id, after=after)

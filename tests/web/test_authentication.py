@@ -150,3 +150,15 @@ def test_the_session_key_is_never_in_an_agent_reply_nor_in_the_logs(
     for reply in replies:
         assert key not in reply.text
     assert key not in caplog.text
+
+
+def test_the_hash_cost_is_chosen_within_bounds_and_verifies() -> None:
+    from chatsession.domain.errors import InvalidArgumentError
+    from chatsession.service.credentials import MIN_COST, hash_password, verify_password
+
+    cheap = hash_password("pass phrase", cost=MIN_COST)
+    assert cheap.startswith(f"scrypt${MIN_COST}$") and verify_password("pass phrase", cheap)
+    assert not verify_password("pass phrase!", cheap)
+    for cost in (MIN_COST // 2, 3000, 2**21, True, 1024.0):
+        with pytest.raises(InvalidArgumentError):
+            hash_password("pass phrase", cost=cost)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from chatsession.domain.associate import AssociateInfo
 from chatsession.domain.presence import Presence
 from chatsession.domain.topic_agent import ChatTopicAgent
 from chatsession.ports.stores import ChatSessionRepository
-from chatsession.service.credentials import hash_password
+from chatsession.service.credentials import MIN_COST, hash_password
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -24,8 +24,12 @@ def basic(user_name: str) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
-_HASHES = {name: hash_password(password) for name, (_, _, password) in CAST.items()}
-"""Each cast member's password hash, made once (scrypt is slow on purpose)."""
+_HASHES = {
+    name: hash_password(password, cost=MIN_COST) for name, (_, _, password) in CAST.items()
+}
+"""Each cast member's password hash at scrypt's least cost: these tests check who may do
+what, not the hash's strength (``tests/web/test_reject_transfer_over_http.py`` and the
+console's tests log in against the CLI's full-cost hashes)."""
 
 
 def seed_repository(repository: ChatSessionRepository) -> None:

@@ -105,12 +105,7 @@ def pick_up_chat_session(request: Request, body: SessionBody, select: Select = N
 )
 def pick_up_first_chat_session(request: Request, select: Select = None) -> Response:
     """The oldest session of the caller's topics; ``null`` when the queue is empty."""
-    ctx = context_of(request)
-    caller = ctx.associate(request.headers)
-    reply = ctx.agent().pick_up_first(by=op.by(caller))
-    if reply is None:
-        return json_response(None)
-    return session_response(reply.entity, reply.version, outcome=reply.outcome, select=select)
+    return op.pick_up_first(request, select)
 
 
 @router.post(

@@ -75,7 +75,8 @@ def get_all(
     wanted = parse_filter(filter_)
     rows: list[dict[str, Any]] = []
     more = False
-    for index, session in enumerate(_visible(ctx, caller, wanted)):
+    sessions = () if wanted.matches_nothing or top == 0 else _visible(ctx, caller, wanted)
+    for index, session in enumerate(sessions):
         if index < skip:
             continue
         if len(rows) == top:

@@ -38,20 +38,21 @@ def _save(
     request: Request, entity: ChatSessionEntity, select: str | None, *, links: bool,
     expected: int | None = None,
 ) -> Response:
+    """Save ``entity`` for an administrator; conditional on ``If-Match`` inside the save.
+
+    Only a new session's reply carries its SessionKey (the caller made it and hands it
+    to the customer); an update's reply, as every agent-side reply, does not.
+    """
     ctx = context_of(request)
-    rights.check_admin(ctx.associate(request.headers), "save a whole ChatSessionEntity")
-    versions = if_match(request.headers)
-    if versions is not None and entity.chat_session_id:
-        ctx.agent(session=entity.chat_session_id, version=versions).get_session_entity(
-            entity.chat_session_id
-        )  # 412 now, before anything is written, if If-Match names another version
-    if versions is not None and len(versions) == 1 and expected is None:
-        expected = next(iter(versions))
-    reply = ctx.agent().save_entity(entity, by=ctx.associate(request.headers).info.associate_id,
-                                    expected_version=expected)
+    caller = ctx.associate(request.headers)
+    rights.check_admin(caller, "save a whole ChatSessionEntity")
+    created = not entity.chat_session_id
+    agent = ctx.agent(session=None if created else entity.chat_session_id,
+                      version=None if created else if_match(request.headers))
+    reply = agent.save_entity(entity, by=caller.info.associate_id, expected_version=expected)
     sid = reply.entity.chat_session_id or 0
     return session_response(
-        reply.entity, reply.version, outcome=reply.outcome, select=select, with_key=True,
+        reply.entity, reply.version, outcome=reply.outcome, select=select, with_key=created,
         links=_links(request, sid) if links else None,
     )
 

@@ -15,7 +15,7 @@ from chatsession.web import operations as op
 from chatsession.web.context import context_of
 from chatsession.web.docs import ENTITY, ENTITY_LIST, MESSAGE, MESSAGE_LIST, NULLABLE_ENTITY, TEXT
 from chatsession.web.params import Select, SessionId
-from chatsession.web.replies import entity_document, json_response, session_response
+from chatsession.web.replies import entity_document, json_response
 from chatsession.wire.message import ChatMessage
 from chatsession.wire.types import INT32_MAX
 
@@ -42,12 +42,7 @@ def for_current_user(request: Request) -> Response:
 )
 def pick_up_first(request: Request) -> Response:
     """The oldest session of the caller's topics; ``null`` when the queue is empty."""
-    ctx = context_of(request)
-    caller = ctx.associate(request.headers)
-    reply = ctx.agent().pick_up_first(by=op.by(caller))
-    if reply is None:
-        return json_response(None)
-    return session_response(reply.entity, reply.version, outcome=reply.outcome)
+    return op.pick_up_first(request, None)
 
 
 @router.get(
