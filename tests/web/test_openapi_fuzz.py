@@ -31,7 +31,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None,
+@settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 def test_the_api_keeps_its_own_openapi_document(case: schemathesis.Case) -> None:
     case.call_and_validate(headers={"X-Remote-User": "admin"}, checks=CHECKS)

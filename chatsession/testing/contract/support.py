@@ -28,10 +28,14 @@ TIME_FIELDS = (
     "when_fetched",
     "transfer_requested_at",
 )
+STORE_EXAMPLES_CAP = 500
+"""The most examples a contract property runs per adapter: each one writes to a real store
+(a file, a server), so a profile's thousands are spent on the pure properties instead."""
 # The repository fixture is shared by the examples on purpose (ids come from next_id()),
 # and every adapter's subclass runs the same test function: both checks do not apply.
 PROPERTY_SETTINGS = settings(
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors]
+    max_examples=min(settings().max_examples, STORE_EXAMPLES_CAP),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
 )
 
 
