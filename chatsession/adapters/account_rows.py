@@ -78,3 +78,20 @@ def row_to_token(
         raise CorruptStoreError(
             f"{where}: associate_token row id={row[0]!r} is damaged ({exc})"
         ) from exc
+
+
+def token_filter(
+    mark: str, token_id: int | None, associate_id: int | None, token_hash: str | None
+) -> tuple[str, list[Any]]:
+    """The ``WHERE`` clause (or "") and parameters of the tokens matching every criterion.
+
+    ``mark`` is the store's parameter placeholder (``?`` or ``%s``).
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (("id", token_id), ("associate_id", associate_id),
+                          ("token_hash", token_hash)):
+        if value is not None:
+            clauses.append(f"{column} = {mark}")
+            params.append(value)
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from chatsession.adapters import account_rows
-from chatsession.adapters.account_rows import ACCOUNT_COLUMNS, TOKEN_COLUMNS
+from chatsession.adapters.account_rows import ACCOUNT_COLUMNS, TOKEN_COLUMNS, token_filter
 from chatsession.adapters.postgres.tables import flag, load_text, store_text, utc_time
 from chatsession.domain.account import ApiToken, AssociateAccount
 
@@ -61,14 +61,7 @@ class AccountTables:
         self, token_id: int | None, associate_id: int | None, token_hash: str | None
     ) -> tuple[str, list[Any]]:
         """The SQL and parameters of the tokens matching every criterion given."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        for column, value in (("id", token_id), ("associate_id", associate_id),
-                              ("token_hash", token_hash)):
-            if value is not None:
-                clauses.append(f"{column} = %s")
-                params.append(value)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, params = token_filter("%s", token_id, associate_id, token_hash)
         return f"{self._select_tokens}{where} ORDER BY id", params
 
 

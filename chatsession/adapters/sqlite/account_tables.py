@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from chatsession.adapters import account_rows
-from chatsession.adapters.account_rows import ACCOUNT_COLUMNS, TOKEN_COLUMNS
+from chatsession.adapters.account_rows import ACCOUNT_COLUMNS, TOKEN_COLUMNS, token_filter
 from chatsession.domain.account import ApiToken, AssociateAccount
 
 PUT_ACCOUNT: Final = (
@@ -51,14 +51,7 @@ def select_tokens(
     token_id: int | None, associate_id: int | None, token_hash: str | None
 ) -> tuple[str, list[Any]]:
     """The SQL and parameters of the tokens matching every criterion given."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column, value in (("id", token_id), ("associate_id", associate_id),
-                          ("token_hash", token_hash)):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    where, params = token_filter("?", token_id, associate_id, token_hash)
     return f"SELECT {TOKEN_COLUMNS} FROM associate_token{where} ORDER BY id", params
 
 
