@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+import chatsession.service.entity_save as entity_save
+import chatsession.service.queue as queue
 from chatsession.adapters.clock import SystemClock
 from chatsession.domain.customer import ANONYMOUS, Customer
 from chatsession.domain.errors import CommandNotAllowedError, InvalidArgumentError
@@ -34,7 +36,6 @@ from chatsession.ports.errors import (
     RepositoryBusyError,
 )
 from chatsession.ports.stores import ChatSessionRepository
-from chatsession.service import entity_save, queue
 from chatsession.service.errors import (
     NotTopicResponderError,
     TransferTargetUnavailableError,

@@ -25,10 +25,10 @@ from fastapi.openapi.utils import get_openapi
 from chatsession.adapters.clock import SystemClock
 from chatsession.ports.clock import Clock
 from chatsession.ports.stores import ChatSessionRepository
-from chatsession.web import problems
 from chatsession.web.auth import Authenticator, StoredCredentials
 from chatsession.web.context import STATE_KEY, WebContext
 from chatsession.web.docs import nullable_properties
+from chatsession.web.problems import install as install_problems
 from chatsession.web.routes import (
     agent_presence,
     agent_sessions,
@@ -82,7 +82,7 @@ def create_app(
         customer_requests=customer_requests,
     )
     setattr(app.state, STATE_KEY, context)
-    problems.install(app)
+    install_problems(app)
     app.include_router(api_router())
     if console_page:
         app.include_router(console.router)

@@ -39,9 +39,12 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import chatsession.adapters.postgres.account_tables as account_tables
+import chatsession.adapters.postgres.message_tables as message_tables
+import chatsession.adapters.postgres.tables as tables
+import chatsession.adapters.postgres.topic_tables as topic_tables
 from chatsession.adapters.account_base import name_taken
 from chatsession.adapters.base import NewRecord, RepositoryBase, UnitOfWorkBase
-from chatsession.adapters.postgres import account_tables, message_tables, tables, topic_tables
 from chatsession.adapters.postgres.message_tables import MessageTables
 from chatsession.adapters.postgres.migrations import lock_key, migrate, quote_ident
 from chatsession.adapters.postgres.tables import DRAW, Tables

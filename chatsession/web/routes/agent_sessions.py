@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from chatsession.web import operations as op
+import chatsession.web.operations as op
 from chatsession.web.bodies import (
     AddMessageBody,
     MessagesBody,

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
-from chatsession.web import operations as op
+import chatsession.web.operations as op
 from chatsession.web.context import context_of
 from chatsession.web.docs import ENTITY, ENTITY_LIST, MESSAGE, MESSAGE_LIST, NULLABLE_ENTITY, TEXT
 from chatsession.web.params import Select, SessionId
