@@ -58,6 +58,22 @@ def _agent_document(ctx: WebContext, agent: ChatTopicAgent, select: str | None) 
     return wire(carrier, select)
 
 
+def _managing(request: Request, topic_id: int) -> WebContext:
+    """The context of a call that manages topic ``topic_id``: 404 unknown, 403 no right."""
+    ctx = context_of(request)
+    caller = ctx.associate(request.headers)
+    ctx.repository.get_topic(topic_id)
+    rights.check_topic_manager(ctx.repository, caller, topic_id)
+    return ctx
+
+
+def _reading(request: Request, topic_id: int) -> WebContext:
+    """The context of a call that reads topic ``topic_id``'s agents: 403 for a non-member."""
+    ctx = context_of(request)
+    rights.check_topic_reader(ctx.repository, ctx.associate(request.headers), topic_id)
+    return ctx
+
+
 def _known(ctx: WebContext, agent: ChatTopicAgent) -> ChatTopicAgent:
     if ctx.repository.by_id(agent.user_id) is None:
         raise UnknownAssociateError(f"no associate with id {agent.user_id}")
@@ -184,8 +200,7 @@ def get_chat_topic_user_agent_list(
     request: Request, body: TopicBody, select: Select = None
 ) -> Response:
     """The topic's agents, in user id order."""
-    ctx = context_of(request)
-    rights.check_topic_reader(ctx.repository, ctx.associate(request.headers), body.chat_topic_id)
+    ctx = _reading(request, body.chat_topic_id)
     agents = ctx.repository.topic_agents(body.chat_topic_id)
     return json_response([_agent_document(ctx, a, select) for a in agents])
 
@@ -199,8 +214,7 @@ def get_chat_topic_user_agent(
     request: Request, body: TopicUserBody, select: Select = None
 ) -> Response:
     """One agent of the topic, by user name."""
-    ctx = context_of(request)
-    rights.check_topic_reader(ctx.repository, ctx.associate(request.headers), body.chat_topic_id)
+    ctx = _reading(request, body.chat_topic_id)
     agent = ctx.repository.get_topic_agent(body.chat_topic_id, _user_id(ctx, body.username))
     return json_response(_agent_document(ctx, agent, select))
 
@@ -210,10 +224,7 @@ def add_chat_topic_user_agent(
     request: Request, body: AddTopicAgentBody, select: Select = None
 ) -> Response:
     """Give a user (``Useragent.User``) rights on the topic."""
-    ctx = context_of(request)
-    caller = ctx.associate(request.headers)
-    ctx.repository.get_topic(body.chat_topic_id)
-    rights.check_topic_manager(ctx.repository, caller, body.chat_topic_id)
+    ctx = _managing(request, body.chat_topic_id)
     carrier = body.useragent or ChatTopicAgentCarrier()
     agent = _known(ctx, from_topic_agent_carrier(carrier, topic_id=body.chat_topic_id))
     ctx.repository.put_topic_agent(agent)
@@ -229,10 +240,7 @@ def update_chat_topic_user_agent(
     request: Request, body: UpdateTopicAgentBody, select: Select = None
 ) -> Response:
     """Set the rights of the user named ``Username`` on the topic."""
-    ctx = context_of(request)
-    caller = ctx.associate(request.headers)
-    ctx.repository.get_topic(body.chat_topic_id)
-    rights.check_topic_manager(ctx.repository, caller, body.chat_topic_id)
+    ctx = _managing(request, body.chat_topic_id)
     user_id = _user_id(ctx, body.username)
     ctx.repository.get_topic_agent(body.chat_topic_id, user_id)  # 404 unless already an agent
     carrier = body.useragent or ChatTopicAgentCarrier()
@@ -250,10 +258,7 @@ def update_chat_topic_user_agents(
     request: Request, body: UpdateTopicAgentsBody, select: Select = None
 ) -> Response:
     """Set several users' rights on the topic, all or none."""
-    ctx = context_of(request)
-    caller = ctx.associate(request.headers)
-    ctx.repository.get_topic(body.chat_topic_id)
-    rights.check_topic_manager(ctx.repository, caller, body.chat_topic_id)
+    ctx = _managing(request, body.chat_topic_id)
     agents = [
         _known(ctx, from_topic_agent_carrier(c, topic_id=body.chat_topic_id))
         for c in body.useragents
@@ -272,9 +277,6 @@ def update_chat_topic_user_agents(
 )
 def delete_chat_topic_user_agent(request: Request, body: TopicUserBody) -> Response:
     """Take the user named ``Username`` off the topic."""
-    ctx = context_of(request)
-    caller = ctx.associate(request.headers)
-    ctx.repository.get_topic(body.chat_topic_id)
-    rights.check_topic_manager(ctx.repository, caller, body.chat_topic_id)
+    ctx = _managing(request, body.chat_topic_id)
     ctx.repository.delete_topic_agent(body.chat_topic_id, _user_id(ctx, body.username))
     return no_content()
