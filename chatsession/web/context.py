@@ -15,10 +15,12 @@ from starlette.datastructures import Headers
 
 from chatsession.adapters.clock import SystemClock
 from chatsession.domain.account import AssociateAccount
+from chatsession.domain.session import ChatSession
 from chatsession.ports.clock import Clock
-from chatsession.ports.stores import ChatSessionRepository
+from chatsession.ports.stores import ChatSessionRepository, ChatStore
+from chatsession.service import rights
 from chatsession.service.agent import ChatAgent
-from chatsession.service.conditional import expecting_version
+from chatsession.service.conditional import checking_loads, version_check
 from chatsession.service.errors import NotAuthenticatedError
 from chatsession.web.auth import Authenticator
 
@@ -34,12 +36,28 @@ class WebContext:
     """Whether ``CreateChatSessionForTopic`` may be called without credentials (a widget)."""
 
     def agent(
-        self, *, session: int | None = None, version: frozenset[int] | None = None
+        self,
+        *,
+        session: int | None = None,
+        version: frozenset[int] | None = None,
+        caller: AssociateAccount | None = None,
     ) -> ChatAgent:
-        """The ``ChatAgent`` of one request; commands on ``session`` need ``version``."""
+        """The ``ChatAgent`` of one request.
+
+        Each load of ``session`` inside its commands first checks that ``caller`` (if
+        given) may see it (403) and that it is at one of ``version`` (if given, 412).
+        """
         repository = self.repository
-        if session is not None and version is not None:
-            repository = expecting_version(repository, session, version)
+        if session is not None and (caller is not None or version is not None):
+            entitled, at_version = caller, None if version is None else version_check(version)
+
+            def check(store: ChatStore, loaded: ChatSession) -> None:
+                if entitled is not None:
+                    rights.check_session(store, entitled, loaded)
+                if at_version is not None:
+                    at_version(store, loaded)
+
+            repository = checking_loads(repository, session, check)
         return ChatAgent(repository, clock=self.clock, associates=self.repository)
 
     def caller(self, headers: Headers) -> AssociateAccount | None:

@@ -40,24 +40,34 @@ KEY_HEADER = "ChatSession-Key"
 Command = Callable[[ChatAgent, AssociateAccount], AgentReply | None]
 
 
-def visible_session(
-    ctx: WebContext, caller: AssociateAccount, chat_session_id: int
-) -> ChatSession:
-    """The stored session, if ``caller`` may see it (404 unknown, 403 not theirs)."""
-    session = ctx.repository.get(chat_session_id)
-    rights.check_session(ctx.repository, caller, session)
-    return session
-
-
 def customer_of(ctx: WebContext, request: Request, chat_session_id: int) -> bool:
     """True if the request carries the session's SessionKey; 401 if it carries another."""
+    if KEY_HEADER.lower() not in request.headers:
+        return False  # no session is loaded for a request that is not a customer's
+    return _customer_key_matches(request, ctx.repository.get(chat_session_id)) is True
+
+
+def _customer_key_matches(request: Request, session: ChatSession) -> bool | None:
+    """None without a ``ChatSession-Key`` header; True if it is the session's; else 401."""
     key = request.headers.get(KEY_HEADER.lower())
     if key is None:
-        return False
-    stored = ctx.repository.get(chat_session_id).session_key.reveal()
+        return None
+    stored = session.session_key.reveal()
     if not stored or not hmac.compare_digest(key.encode(), stored.encode()):
         raise NotAuthenticatedError(f"the {KEY_HEADER} header does not match the session")
     return True
+
+
+def reader(ctx: WebContext, request: Request, chat_session_id: int) -> tuple[ChatAgent, bool]:
+    """The agent a read of the session runs on, and whether the reader is the customer.
+
+    The customer proves the key; an associate's rights are checked as the read loads
+    the session (403 if they may not see it).
+    """
+    if customer_of(ctx, request, chat_session_id):
+        return ctx.agent(), True
+    caller = ctx.associate(request.headers)
+    return ctx.agent(session=chat_session_id, caller=caller), False
 
 
 def command(
@@ -66,9 +76,8 @@ def command(
     """Run an associate's command on a session; its entity (or ``null``) as the reply."""
     ctx = context_of(request)
     caller = ctx.associate(request.headers)
-    visible_session(ctx, caller, chat_session_id)
-    agent = ctx.agent(session=chat_session_id, version=if_match(request.headers))
-    reply = run(agent, caller)
+    agent = ctx.agent(session=chat_session_id, version=if_match(request.headers), caller=caller)
+    reply = run(agent, caller)  # the rights are checked as the command loads the session
     if reply is None:  # "Returns NULL if session was not in queue"
         return json_response(None)
     return session_response(reply.entity, reply.version, outcome=reply.outcome, select=select)
@@ -94,10 +103,13 @@ def get_session(
 ) -> Response:
     """GetChatSessionEntity: for an associate who may see it, or the customer (with key)."""
     ctx = context_of(request)
-    customer = customer_of(ctx, request, chat_session_id)
-    if not customer:
-        visible_session(ctx, ctx.associate(request.headers), chat_session_id)
+    customer = KEY_HEADER.lower() in request.headers
+    caller = None if customer else ctx.associate(request.headers)  # 401 before any 404
     session = ctx.repository.get(chat_session_id)
+    if caller is None:
+        _customer_key_matches(request, session)
+    else:
+        rights.check_session(ctx.repository, caller, session)
     entity = to_entity(session, associates=ctx.repository)
     base = str(request.base_url).rstrip("/") + "/api/v1/ChatSession"
     return session_response(
@@ -109,12 +121,10 @@ def get_session(
 def messages(request: Request, chat_session_id: int, after: int, select: str | None) -> Response:
     """GetChatMessages: the customer's fetch (a sign of life) or a member's read."""
     ctx = context_of(request)
-    agent = ctx.agent()
-    if customer_of(ctx, request, chat_session_id):
+    agent, customer = reader(ctx, request, chat_session_id)
+    if customer:
         with contextlib.suppress(CommandNotAllowedError):  # a deleted session: read only
             agent.customer_fetched(chat_session_id)
-    else:
-        visible_session(ctx, ctx.associate(request.headers), chat_session_id)
     found = agent.get_messages(chat_session_id, after=after)
     return json_response([wire(to_message_entity(m), select) for m in found])
 
@@ -132,8 +142,7 @@ def add_message(
         reply = agent.add_customer_message(chat_session_id, text)
     else:
         caller = ctx.associate(request.headers)
-        visible_session(ctx, caller, chat_session_id)
-        agent = ctx.agent(session=chat_session_id, version=version)
+        agent = ctx.agent(session=chat_session_id, version=version, caller=caller)
         reply = agent.add_user_message(chat_session_id, text, by=caller.info.associate_id)
     posted = _posted(reply.messages, text)
     return JSONResponse(
@@ -152,10 +161,8 @@ def _posted(written: tuple[ChatMessage, ...], text: str) -> ChatMessage | None:
 
 def transcript(request: Request, chat_session_id: int, html: bool) -> Response:
     """GetChatTranscript: the session's messages as text or HTML, a JSON string."""
-    ctx = context_of(request)
-    if not customer_of(ctx, request, chat_session_id):
-        visible_session(ctx, ctx.associate(request.headers), chat_session_id)
-    return json_response(ctx.agent().transcript(chat_session_id, html=html))
+    agent, _ = reader(context_of(request), request, chat_session_id)
+    return json_response(agent.transcript(chat_session_id, html=html))
 
 
 def transfer_target(text: str) -> int | str:
