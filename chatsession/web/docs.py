@@ -114,12 +114,11 @@ def nullable_properties(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _allows_null(prop: Any) -> bool:
+    """True if the property's schema already admits null (itself, or one of its anyOf)."""
     if not isinstance(prop, dict):
         return True
-    if prop.get("type") == "null":
-        return True
-    return any(_allows_null(p) for p in prop.get("anyOf", ()) if isinstance(p, dict) and (
-        p.get("type") == "null"))
+    options = [prop, *prop.get("anyOf", ())]
+    return any(isinstance(o, dict) and o.get("type") == "null" for o in options)
 
 
 _NOT_CARRIERS = frozenset({
