@@ -261,8 +261,9 @@ def _note(noop: dict[str, list[float]]) -> str:
         "routing, the thread hop of a sync route, the client) plus one SELECT and a short "
         f"JSON reply, takes {seconds(minimal)}. The rest, about {seconds(ours - agent - minimal)}, "
         "is what the web face does beyond a minimal endpoint: the authentication's account "
-        "lookup, the rights check (it loads the session before the command does), the "
-        "entity's larger JSON document, the ETag and outcome headers. The client and the "
+        "lookup, the rights check (its topic-agent lookup, on the load the command does "
+        "anyway), the entity's larger JSON document, the ETag and outcome headers. The "
+        "client and the "
         "servers share this process and its GIL: the client's work is in every HTTP row alike."
     )
 
